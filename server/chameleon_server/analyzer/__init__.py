@@ -1,0 +1,1 @@
+"""Static analysis of Python applications into decision abstracts."""

@@ -1,0 +1,55 @@
+"""`chameleon`: the single command-line entry point.
+
+Each subcommand lives in the module that owns its job and registers its own arguments
+(``register(subparsers)`` setting ``func``). Modules are imported here only for argument
+definitions: they must stay light (no torch at import time), so `chameleon analyze` and
+`chameleon lsp` start fast and work without the trainer extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+
+# Order is the order shown in --help.
+COMMAND_MODULES = [
+    "chameleon_server.analyzer.command",  # analyze
+    "chameleon_server.lsp.command",  # lsp
+    "chameleon_trainer.commands",  # trainer serve, customize, bench
+    "chameleon_server.redirect.command",  # run
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chameleon",
+        description="Customize ML APIs to the decisions your application makes with their output.",
+    )
+    parser.add_argument("--version", action="version", version=f"chameleon {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The language server: decision abstracts in the editor, and "Customize this API"."""

@@ -1,0 +1,1 @@
+"""Redirecting an unmodified application to its customized model (`.chameleon/`, `chameleon run`)."""
