@@ -1,8 +1,14 @@
-"""`chameleon lsp [--stdio | --tcp HOST:PORT]` (placeholder until the server lands)."""
+"""`chameleon lsp [--stdio | --tcp HOST:PORT]`: start the language server.
+
+The server module is imported only when the command runs, so `chameleon --help` stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -10,8 +16,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
     g.add_argument("--tcp", metavar="HOST:PORT", help="listen for one LSP client on a TCP address")
+    p.add_argument("--log-file", metavar="PATH", default=os.environ.get("CHAMELEON_LSP_LOG"),
+                   help="write the server's log here (stdout carries the protocol)")
     p.set_defaults(func=run)
 
 
+def parse_hostport(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit():
+        raise SystemExit(f"chameleon lsp: --tcp wants HOST:PORT, got {text!r}")
+    return host or "127.0.0.1", int(port)
+
+
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("chameleon lsp: not implemented yet")
+    if args.log_file:
+        logging.basicConfig(filename=args.log_file, level=logging.INFO,
+                            format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    else:
+        logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    from .server import server
+
+    if args.tcp:
+        host, port = parse_hostport(args.tcp)
+        server.start_tcp(host, port)
+    else:
+        server.start_io()
+    return 0

@@ -1,0 +1,223 @@
+"""Diagnostics on decision abstracts, each with the quick fix where one is obvious.
+
+Three app bugs that the abstract makes visible:
+- a listed label that the API's vocabulary can never return (nearest real labels in the message);
+- a case-sensitive comparison against labels the API capitalises ('food' vs 'Food');
+- a label list the analyzer could not resolve (customization cannot use it).
+
+Positions come from the analyzer's optional ``Category.label_spans`` / ``labels_at`` when present;
+otherwise the quoted label is searched in the document, near the list when its place is known.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from lsprotocol import types as lsp
+
+from ..abstract import Category, Decision, Site
+from ..decision import label_matches
+from .vocab import nearest_labels
+
+SOURCE = "chameleon"
+CODE_UNKNOWN = "unknown-label"
+CODE_CASE = "case-sensitive-label"
+CODE_UNRESOLVED = "unresolved-labels"
+
+VocabFor = Callable[[Site], "tuple[str, list[str]] | None"]
+
+
+def span_range(span: dict[str, Any] | None) -> lsp.Range | None:
+    """An analyzer span (1-based lines and columns) as an LSP range."""
+    if not isinstance(span, dict) or not span.get("line"):
+        return None
+    line = int(span["line"]) - 1
+    col = max(int(span.get("column") or 1) - 1, 0)
+    end_line = int(span.get("end_line") or span["line"]) - 1
+    end_col = span.get("end_column")
+    end_col = max(int(end_col) - 1, col) if end_col else col
+    if end_line == line and end_col <= col:
+        end_col = col + 1
+    return lsp.Range(lsp.Position(line, col), lsp.Position(end_line, end_col))
+
+
+def site_range(site: Site) -> lsp.Range:
+    r = span_range(
+        {"line": site.line, "column": site.column, "end_line": site.end_line, "end_column": site.end_column}
+    )
+    assert r is not None
+    return r
+
+
+def _same_file(span: dict[str, Any] | None, site: Site) -> bool:
+    return not isinstance(span, dict) or span.get("file") in (None, "", site.file)
+
+
+@dataclass
+class LabelLocator:
+    """Finds where a listed label is written in the current document."""
+
+    lines: list[str]
+    _cache: dict[tuple[str, int], lsp.Range | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, text: str) -> "LabelLocator":
+        return cls(text.splitlines())
+
+    def find(self, label: str, near_line: int | None, within: lsp.Range | None = None) -> lsp.Range | None:
+        """The quoted literal ``label`` (with its quotes), in ``within`` if given, else nearest ``near_line``."""
+        key = (label, near_line or -1)
+        if within is None and key in self._cache:
+            return self._cache[key]
+        pat = re.compile(r"""(['"])""" + re.escape(label) + r"\1")
+        if within is not None:
+            lo, hi = within.start.line, within.end.line
+        else:
+            lo, hi = 0, len(self.lines) - 1
+        best: tuple[int, lsp.Range] | None = None
+        for i in range(max(lo, 0), min(hi, len(self.lines) - 1) + 1):
+            for m in pat.finditer(self.lines[i]):
+                dist = abs(i - ((near_line or 1) - 1))
+                rng = lsp.Range(lsp.Position(i, m.start()), lsp.Position(i, m.end()))
+                if best is None or dist < best[0]:
+                    best = (dist, rng)
+        result = best[1] if best else None
+        if within is None:
+            self._cache[key] = result
+        return result
+
+
+def _label_range(site: Site, cat: Category, label: str, loc: LabelLocator) -> lsp.Range:
+    spans = getattr(cat, "label_spans", None)
+    at = getattr(cat, "labels_at", None)
+    if not _same_file(at, site):
+        return site_range(site)  # the list lives in another module: point at the call here
+    if isinstance(spans, list):
+        for sp in spans:
+            if isinstance(sp, dict) and sp.get("label") == label:
+                r = span_range(sp)
+                if r is not None:
+                    return r
+    within = span_range(at) if isinstance(at, dict) else None
+    r = loc.find(label, (at or {}).get("line") if isinstance(at, dict) else cat.line, within)
+    if r is None and within is not None:
+        r = loc.find(label, within.start.line + 1)
+    return r or site_range(site)
+
+
+def _case_variant(label: str, decision: Decision, vocabulary: list[str]) -> str | None:
+    """How the API writes ``label`` (e.g. 'Food' for 'food'), when it only differs by case."""
+    variants: Counter[str] = Counter()
+    folded = label.casefold()
+    for v in vocabulary:
+        if not label_matches(v, label, decision.match, True):
+            continue
+        for w in [v, *v.split()]:
+            if w.casefold() == folded:
+                variants[w] += 1
+                break
+    return variants.most_common(1)[0][0] if variants else None
+
+
+def _quoted(original: str, replacement: str) -> str:
+    q = original[0] if original[:1] in ("'", '"') else "'"
+    return f"{q}{replacement}{q}"
+
+
+def diagnose(site: Site, text: str, vocabulary: tuple[str, list[str]] | None, loc: LabelLocator | None = None) -> list[lsp.Diagnostic]:
+    """Diagnostics for one call site of the document whose text is ``text``."""
+    d = site.decision
+    if d is None:
+        return []
+    loc = loc or LabelLocator.of(text)
+    out: list[lsp.Diagnostic] = []
+    for cat in d.categories:
+        if cat.unresolved:
+            at = getattr(cat, "labels_at", None)
+            rng = (span_range(at) if _same_file(at, site) else None) or site_range(site)
+            out.append(
+                lsp.Diagnostic(
+                    range=rng,
+                    severity=lsp.DiagnosticSeverity.Information,
+                    source=SOURCE,
+                    code=CODE_UNRESOLVED,
+                    message=(
+                        f"The labels of category '{cat.name}' could not be resolved statically ({cat.unresolved}); "
+                        "customization cannot take this category into account. Write the labels as a literal list "
+                        "or a module-level constant."
+                    ),
+                )
+            )
+    if vocabulary is None or d.type == "score_range":
+        return out
+    vname, vocab = vocabulary
+    for cat in d.categories:
+        for label in cat.labels:
+            if any(label_matches(v, label, d.match, d.case_insensitive) for v in vocab):
+                continue
+            rng = _label_range(site, cat, label, loc)
+            variant = None if d.case_insensitive else _case_variant(label, d, vocab)
+            if variant is not None:
+                examples = [v for v in vocab if label_matches(v, label, d.match, True)][:3]
+                out.append(
+                    lsp.Diagnostic(
+                        range=rng,
+                        severity=lsp.DiagnosticSeverity.Warning,
+                        source=SOURCE,
+                        code=CODE_CASE,
+                        message=(
+                            f"'{label}' never matches: the API capitalises its labels ("
+                            + ", ".join(f"'{e}'" for e in examples)
+                            + f") and this comparison is case-sensitive. Write '{variant}' or compare with .lower()."
+                        ),
+                        data={"label": label, "replacement": variant, "category": cat.name},
+                    )
+                )
+                continue
+            near = nearest_labels(label, vocab)
+            hint = (" Nearest real labels: " + ", ".join(f"'{n}'" for n in near) + ".") if near else ""
+            out.append(
+                lsp.Diagnostic(
+                    range=rng,
+                    severity=lsp.DiagnosticSeverity.Warning,
+                    source=SOURCE,
+                    code=CODE_UNKNOWN,
+                    message=f"'{label}' is never returned by {site.api} (vocabulary: {vname}), so category '{cat.name}' cannot fire on it.{hint}",
+                    data={"label": label, "suggestions": near, "category": cat.name},
+                )
+            )
+    return out
+
+
+def quick_fixes(uri: str, text_lines: list[str], diagnostic: lsp.Diagnostic) -> list[lsp.CodeAction]:
+    """Replace-the-label quick fixes for our own diagnostics (only when the range is the literal)."""
+    if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
+        return []
+    r = diagnostic.range
+    if r.start.line != r.end.line or r.start.line >= len(text_lines):
+        return []
+    original = text_lines[r.start.line][r.start.character : r.end.character]
+    label = diagnostic.data.get("label")
+    if not original or original[1:-1] != label or original[0] not in "'\"":
+        return []  # the range is not the literal itself: no obvious edit
+    if diagnostic.code == CODE_CASE:
+        replacements = [diagnostic.data.get("replacement")]
+    elif diagnostic.code == CODE_UNKNOWN:
+        replacements = list(diagnostic.data.get("suggestions") or [])
+    else:
+        return []
+    actions = []
+    for i, rep in enumerate(x for x in replacements if isinstance(x, str)):
+        actions.append(
+            lsp.CodeAction(
+                title=f"Replace '{label}' with '{rep}'",
+                kind=lsp.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                is_preferred=(i == 0),
+                edit=lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=r, new_text=_quoted(original, rep))]}),
+            )
+        )
+    return actions

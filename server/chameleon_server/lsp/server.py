@@ -1,0 +1,577 @@
+"""The pygls language server: wiring LSP requests to analysis, rendering, diagnostics and jobs.
+
+State lives here (open documents, one analyzer ``Workspace`` per workspace folder, settings, the
+trainer connection); the work is done by the small modules next to this one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path
+
+from .. import __version__
+from ..abstract import Site
+from . import diagnostics as diag
+from .documents import Document, analyze_document, default_analyzer, relative_file, site_at, site_on_line, uri_to_path
+from .jobs import JobManager
+from .render import Customization, customization_title, hover_markdown, summary
+from .service import LocalService, ServiceError, TrainerService, read_token_file
+from .settings import SECTION, Settings, parse_settings
+from .vocab import Vocabularies
+
+log = logging.getLogger("chameleon.lsp")
+
+CMD_CUSTOMIZE = "chameleon.customize"
+CMD_SHOW_REPORT = "chameleon.showReport"
+CMD_CANCEL = "chameleon.cancelJob"
+DEBOUNCE_SECONDS = float(os.environ.get("CHAMELEON_LSP_DEBOUNCE", "0.25"))
+
+try:  # the redirect config module (owned by the trainer-service side); torch-free
+    from ..redirect.config import is_stale, read_redirects, write_redirect
+except ImportError:  # pragma: no cover - only while that module has not landed
+    read_redirects = is_stale = write_redirect = None  # type: ignore[assignment]
+
+
+class ChameleonLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("chameleon", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        self.settings = Settings()
+        self.docs: dict[str, Document] = {}
+        self.analyze, self.workspace_cls = default_analyzer()
+        self.analyzer_workspaces: dict[str, Any] = {}
+        self.vocab = Vocabularies()
+        self.jobs = JobManager(self)
+        self.local_services: dict[str, LocalService] = {}
+        self._pending: dict[str, asyncio.TimerHandle] = {}
+        self._redirects: dict[str, tuple[float, list[Any]]] = {}
+        self._fetching_vocab: set[str] = set()
+
+    # ---- workspace ---------------------------------------------------------------------------
+
+    def root_for(self, path: str) -> Path:
+        """The workspace folder holding ``path`` (deepest wins), else the root, else its directory."""
+        p = Path(path).resolve()
+        roots: list[Path] = []
+        try:
+            ws = self.workspace
+            for uri in ws.folders:
+                roots.append(Path(uri_to_path(uri)).resolve())
+            if ws.root_path:
+                roots.append(Path(ws.root_path).resolve())
+        except RuntimeError:
+            pass
+        best = None
+        for r in roots:
+            if p == r or r in p.parents:
+                if best is None or len(r.parts) > len(best.parts):
+                    best = r
+        return best or p.parent
+
+    @staticmethod
+    def relative_file(path: str, root: Path) -> str:
+        return relative_file(path, str(root))
+
+    def analyzer_workspace(self, root: Path) -> Any:
+        if self.workspace_cls is None:
+            return None
+        key = str(root)
+        if key not in self.analyzer_workspaces:
+            try:
+                self.analyzer_workspaces[key] = self.workspace_cls(root)
+            except Exception:
+                log.exception("analyzer Workspace(%s) failed", root)
+                self.analyzer_workspaces[key] = None
+        return self.analyzer_workspaces[key]
+
+    # ---- documents ---------------------------------------------------------------------------
+
+    def open_document(self, uri: str, text: str, version: int | None) -> Document:
+        path = uri_to_path(uri)
+        doc = Document(uri=uri, path=path, text=text, version=version)
+        self.docs[uri] = doc
+        self._overlay(doc, text)
+        return doc
+
+    def _overlay(self, doc: Document, text: str | None) -> None:
+        ws = self.analyzer_workspace(self.root_for(doc.path))
+        if ws is not None:
+            try:
+                ws.update(doc.path, text)
+            except Exception:
+                log.exception("Workspace.update failed")
+
+    def fresh(self, uri: str) -> Document | None:
+        """The document with abstracts for its current text (analysing now if an edit is pending)."""
+        doc = self.docs.get(uri)
+        if doc is None:
+            return None
+        if doc.dirty:
+            analyze_document(doc, self.analyze, self.analyzer_workspace(self.root_for(doc.path)))
+        return doc
+
+    def schedule(self, uri: str, delay: float = DEBOUNCE_SECONDS) -> None:
+        """Debounce: analyse and publish diagnostics once edits pause for ``delay`` seconds."""
+        handle = self._pending.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+        loop = asyncio.get_event_loop()
+        self._pending[uri] = loop.call_later(delay, self._settle, uri)
+
+    def _settle(self, uri: str) -> None:
+        self._pending.pop(uri, None)
+        if uri in self.docs:
+            self.publish(uri)
+            self.refresh_dependents(uri)
+
+    def refresh_dependents(self, uri: str) -> None:
+        """Cross-file: re-analyse open documents whose abstracts may depend on ``uri``'s module."""
+        doc = self.docs.get(uri)
+        if doc is None:
+            return
+        root = self.root_for(doc.path)
+        ws = self.analyzer_workspace(root)
+        if ws is None or not hasattr(ws, "dependents"):
+            return
+        try:
+            deps = ws.dependents(doc.path)
+        except Exception:
+            log.exception("Workspace.dependents failed")
+            return
+        dep_paths = {str((root / d).resolve()) if not os.path.isabs(d) else str(Path(d).resolve()) for d in deps}
+        changed = False
+        for other in list(self.docs.values()):
+            if other.uri != uri and str(Path(other.path).resolve()) in dep_paths:
+                other.analyzed_text = None  # force re-analysis with the new module contents
+                self.publish(other.uri)
+                changed = True
+        if changed:
+            self.refresh_code_lenses()
+
+    def publish(self, uri: str) -> None:
+        doc = self.fresh(uri)
+        if doc is None:
+            return
+        loc = diag.LabelLocator.of(doc.text)
+        items: list[lsp.Diagnostic] = []
+        for site in doc.sites:
+            items.extend(diag.diagnose(site, doc.text, self.vocabulary_for(site, doc), loc))
+        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=doc.version))
+
+    def republish_all(self) -> None:
+        for uri in list(self.docs):
+            self.publish(uri)
+
+    # ---- vocabularies and redirects ----------------------------------------------------------
+
+    def redirect_entries(self, root: Path) -> list[Any]:
+        if read_redirects is None:
+            return []
+        path = root / ".chameleon" / "redirect.json"
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return []
+        cached = self._redirects.get(str(root))
+        if cached is None or cached[0] != mtime:
+            cached = (mtime, read_redirects(root))
+            self._redirects[str(root)] = cached
+        return cached[1]
+
+    def redirect_for(self, site: Site, doc: Document) -> Any | None:
+        root = self.root_for(doc.path)
+        rel = relative_file(doc.path, str(root))
+        for e in self.redirect_entries(root):
+            if getattr(e, "file", None) == rel and getattr(e, "api", None) == site.api:
+                return e
+        return None
+
+    def customization(self, site: Site, doc: Document) -> Customization | None:
+        e = self.redirect_for(site, doc)
+        if e is None:
+            return None
+        rel_site = _with_file(site, relative_file(doc.path, str(self.root_for(doc.path))))
+        stale = bool(is_stale(e, rel_site)) if is_stale is not None else False
+        return Customization(model_id=e.model_id, stale=stale, metrics=getattr(e, "metrics", None))
+
+    def vocabulary_for(self, site: Site, doc: Document) -> tuple[str, list[str]] | None:
+        entry = self.redirect_for(site, doc)
+        model_id = getattr(entry, "model_id", None) if entry is not None else None
+        if model_id and not self.vocab.has_model(model_id):
+            self._fetch_model_vocabulary(entry)
+        return self.vocab.for_site(site.api, self.settings.dataset, model_id)
+
+    def _fetch_model_vocabulary(self, entry: Any) -> None:
+        """Fetch a customized model's vocabulary in the background; republish when it arrives."""
+        model_id = entry.model_id
+        if model_id in self._fetching_vocab:
+            return
+        self._fetching_vocab.add(model_id)
+        svc = TrainerService(
+            url=entry.endpoint,
+            token=read_token_file(getattr(entry, "token_file", None)) or self.settings.resolved_token(),
+            timeout=5.0,
+        )
+
+        async def fetch() -> None:
+            labels = await svc.vocabulary(model_id)
+            if labels:
+                self.vocab.put_model(model_id, labels)
+                self.republish_all()
+
+        try:
+            asyncio.get_event_loop().create_task(fetch())
+        except RuntimeError:
+            pass
+
+    def write_redirect(self, job: Any) -> None:
+        if write_redirect is None:
+            raise RuntimeError("chameleon_server.redirect.config is not installed")
+        write_redirect(
+            job.root,
+            site=job.site,
+            endpoint=job.service.url,
+            model_id=job.model_id,
+            token_file=job.service.token_file,
+            metrics=job.metrics,
+        )
+        self._redirects.pop(str(job.root), None)
+
+    # ---- trainer service ---------------------------------------------------------------------
+
+    async def trainer_service(self, root: Path) -> TrainerService:
+        s = self.settings
+        if s.trainer_url:
+            token = s.resolved_token()
+            if s.token_file and token is None and not s.token:
+                raise ServiceError(f"The token file {s.token_file} (chameleon.tokenFile) cannot be read.")
+            return TrainerService(url=s.trainer_url, token=token, token_file=s.token_file)
+        data_dir = Path(os.environ.get("CHAMELEON_LSP_TRAINER_DATA") or (root / ".chameleon" / "trainer"))
+        key = str(data_dir)
+        if key not in self.local_services:
+            self.local_services[key] = LocalService(data_dir)
+        return await self.local_services[key].ensure()
+
+    # ---- client helpers ----------------------------------------------------------------------
+
+    def show_message(self, text: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
+        self.window_show_message(lsp.ShowMessageParams(type=kind, message=text))
+
+    def refresh_code_lenses(self) -> None:
+        caps = self.client_capabilities
+        ws = caps.workspace if caps else None
+        if ws is not None and ws.code_lens is not None and ws.code_lens.refresh_support:
+            try:
+                self.workspace_code_lens_refresh(None)
+            except Exception:
+                log.exception("codeLens/refresh failed")
+
+
+def _with_file(site: Site, file: str) -> Site:
+    import copy
+
+    s = copy.copy(site)
+    s.file = file
+    return s
+
+
+server = ChameleonLanguageServer()
+
+
+# ---- lifecycle and settings ---------------------------------------------------------------------
+
+
+@server.feature(lsp.INITIALIZE)
+def on_initialize(ls: ChameleonLanguageServer, params: lsp.InitializeParams) -> None:
+    ls.settings = parse_settings(params.initialization_options, ls.settings)
+
+
+@server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def on_configuration(ls: ChameleonLanguageServer, params: lsp.DidChangeConfigurationParams) -> None:
+    raw = params.settings
+    if not isinstance(raw, dict) or not raw:
+        caps = ls.client_capabilities
+        if caps and caps.workspace and caps.workspace.configuration:
+            try:
+                got = await asyncio.wait_for(
+                    ls.workspace_configuration_async(lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section=SECTION)])),
+                    5,
+                )
+                raw = {SECTION: got[0]} if got and isinstance(got[0], dict) else None
+            except Exception:
+                raw = None
+    ls.settings = parse_settings(raw, ls.settings)
+    ls.republish_all()
+    ls.refresh_code_lenses()
+
+
+@server.feature(lsp.SHUTDOWN)
+async def on_shutdown(ls: ChameleonLanguageServer, params: Any) -> None:
+    for h in ls._pending.values():
+        h.cancel()
+    ls._pending.clear()
+    await ls.jobs.shutdown()
+    for svc in ls.local_services.values():
+        await svc.stop()
+
+
+@server.feature(lsp.EXIT)
+def on_exit(ls: ChameleonLanguageServer, params: Any) -> None:
+    for svc in ls.local_services.values():
+        svc.stop_sync()
+
+
+# ---- documents ----------------------------------------------------------------------------------
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: ChameleonLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
+    td = params.text_document
+    if td.language_id not in (None, "", "python"):
+        return
+    ls.open_document(td.uri, td.text, td.version)
+    ls.publish(td.uri)
+    ls.refresh_dependents(td.uri)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: ChameleonLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
+    doc = ls.docs.get(params.text_document.uri)
+    if doc is None:
+        return
+    doc.text = ls.workspace.get_text_document(doc.uri).source
+    doc.version = params.text_document.version
+    ls._overlay(doc, doc.text)
+    ls.schedule(doc.uri)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: ChameleonLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
+    if params.text_document.uri in ls.docs:
+        ls.schedule(params.text_document.uri, 0.0)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: ChameleonLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    doc = ls.docs.pop(uri, None)
+    h = ls._pending.pop(uri, None)
+    if h is not None:
+        h.cancel()
+    if doc is not None:
+        ls._overlay(doc, None)
+        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+# ---- hover, code lens, code actions ---------------------------------------------------------------
+
+
+def _label_list_site(doc: Document, line: int, col: int) -> Site | None:
+    """The site whose category label list (or one label of it) is written at (line, col), 1-based."""
+    for s in doc.sites:
+        if s.decision is None:
+            continue
+        for c in s.decision.categories:
+            spans = [getattr(c, "labels_at", None)] + list(getattr(c, "label_spans", None) or [])
+            for sp in spans:
+                if not isinstance(sp, dict) or sp.get("file") not in (None, "", s.file):
+                    continue
+                r = diag.span_range(sp)
+                if r is None:
+                    continue
+                start = (r.start.line + 1, r.start.character + 1)
+                end = (r.end.line + 1, r.end.character + 1)
+                if start <= (line, col) <= end:
+                    return s
+    return None
+
+
+@server.feature(lsp.TEXT_DOCUMENT_HOVER)
+def hover(ls: ChameleonLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    doc = ls.fresh(params.text_document.uri)
+    if doc is None:
+        return None
+    line, col = params.position.line + 1, params.position.character + 1
+    site = site_at(doc.sites, line, col) or _label_list_site(doc, line, col)
+    if site is None:
+        return None
+    md = hover_markdown(site, ls.vocabulary_for(site, doc), ls.customization(site, doc))
+    return lsp.Hover(
+        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=md),
+        range=diag.site_range(site) if site_at(doc.sites, line, col) is site else None,
+    )
+
+
+def _lens_range(site: Site) -> lsp.Range:
+    pos = lsp.Position(site.line - 1, max(site.column - 1, 0))
+    return lsp.Range(pos, pos)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_CODE_LENS)
+def code_lens(ls: ChameleonLanguageServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
+    doc = ls.fresh(params.text_document.uri)
+    if doc is None:
+        return []
+    out: list[lsp.CodeLens] = []
+    for site in doc.sites:
+        if site.decision is None:
+            continue
+        rng = _lens_range(site)
+        arg = {"uri": doc.uri, "line": site.line, "api": site.api}
+        out.append(lsp.CodeLens(range=rng, command=lsp.Command(title=summary(site.decision), command="")))
+        running = ls.jobs.running_for_site(doc.uri, site)
+        cust = ls.customization(site, doc)
+        if running is not None:
+            pct = f" {running.percent}%" if running.percent is not None else ""
+            out.append(
+                lsp.CodeLens(
+                    range=rng,
+                    command=lsp.Command(title=f"customizing…{pct} (cancel)", command=CMD_CANCEL, arguments=[{"jobId": running.id}]),
+                )
+            )
+        elif cust is not None and not cust.stale:
+            out.append(
+                lsp.CodeLens(
+                    range=rng,
+                    command=lsp.Command(
+                        title=customization_title(cust), command=CMD_SHOW_REPORT, arguments=[{"uri": doc.uri, "line": site.line}]
+                    ),
+                )
+            )
+        elif cust is not None:
+            out.append(lsp.CodeLens(range=rng, command=lsp.Command(title=customization_title(cust), command=CMD_CUSTOMIZE, arguments=[arg])))
+        else:
+            out.append(lsp.CodeLens(range=rng, command=lsp.Command(title="Customize this API", command=CMD_CUSTOMIZE, arguments=[arg])))
+    return out
+
+
+@server.feature(
+    lsp.TEXT_DOCUMENT_CODE_ACTION,
+    lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.Empty]),
+)
+def code_action(ls: ChameleonLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    doc = ls.fresh(params.text_document.uri)
+    if doc is None:
+        return []
+    lines = doc.text.splitlines()
+    actions: list[lsp.CodeAction] = []
+    for d in params.context.diagnostics or []:
+        actions.extend(diag.quick_fixes(doc.uri, lines, d))
+    lo, hi = params.range.start.line + 1, params.range.end.line + 1
+    for site in doc.sites:
+        if site.decision is None or site.end_line < lo or site.line > hi:
+            continue
+        actions.append(
+            lsp.CodeAction(
+                title="Customize this API",
+                kind=lsp.CodeActionKind.Empty,
+                command=lsp.Command(
+                    title="Customize this API", command=CMD_CUSTOMIZE, arguments=[{"uri": doc.uri, "line": site.line, "api": site.api}]
+                ),
+            )
+        )
+    only = params.context.only
+    if only:
+        actions = [a for a in actions if any((a.kind or "").startswith(k) for k in only)]
+    return actions
+
+
+# ---- commands -----------------------------------------------------------------------------------
+
+
+def _arg(args: tuple[Any, ...]) -> dict[str, Any]:
+    a = args[0] if args else None
+    if isinstance(a, list) and a:  # some clients wrap the argument list once more
+        a = a[0]
+    return a if isinstance(a, dict) else {}
+
+
+@server.command(CMD_CUSTOMIZE)
+async def cmd_customize(ls: ChameleonLanguageServer, *args: Any) -> dict[str, Any]:
+    a = _arg(args)
+    uri, line, api = a.get("uri"), a.get("line"), a.get("api")
+    try:
+        if not isinstance(uri, str) or not isinstance(line, int):
+            raise ServiceError('chameleon.customize needs [{"uri": str, "line": int, "api": str}]')
+        doc = ls.fresh(uri)
+        if doc is None:
+            raise ServiceError(f"{uri} is not open in the editor.")
+        site = site_on_line(doc.sites, line, api)
+        if site is None:
+            raise ServiceError(f"No ML API call was found on line {line}.")
+        if site.decision is None:
+            raise ServiceError(f"The output of {site.api} on line {site.line} feeds no decision: there is nothing to customize.")
+        running = ls.jobs.running_for(uri, site.line)
+        if running is not None:
+            return {"jobId": running.id, "state": running.state}
+        root = ls.root_for(doc.path)
+        service = await ls.trainer_service(root)
+        dataset = ls.settings.dataset or ls.vocab.default_dataset(site.api)
+        job = await ls.jobs.start(uri, site, root, service, dataset)
+        return {"jobId": job.id, "state": job.state}
+    except ServiceError as e:
+        ls.show_message(f"Customize this API: {e}", lsp.MessageType.Error)
+        return {"error": str(e)}
+
+
+@server.command(CMD_CANCEL)
+async def cmd_cancel(ls: ChameleonLanguageServer, *args: Any) -> dict[str, Any]:
+    job_id = _arg(args).get("jobId")
+    try:
+        return await ls.jobs.cancel(str(job_id))
+    except ServiceError as e:
+        ls.show_message(f"Cancel: {e}", lsp.MessageType.Error)
+        return {"error": str(e)}
+
+
+@server.command(CMD_SHOW_REPORT)
+async def cmd_show_report(ls: ChameleonLanguageServer, *args: Any) -> dict[str, Any]:
+    a = _arg(args)
+    uri, line = a.get("uri"), a.get("line")
+    doc = ls.fresh(uri) if isinstance(uri, str) else None
+    site = site_on_line(doc.sites, line, None) if doc is not None and isinstance(line, int) else None
+    entry = ls.redirect_for(site, doc) if site is not None and doc is not None else None
+    if entry is None:
+        msg = f"No customized model is recorded for line {line} of {uri}."
+        ls.show_message(msg, lsp.MessageType.Warning)
+        return {"error": msg, "modelId": None, "metrics": None, "reportPng": None, "curvesPng": None}
+    svc = TrainerService(
+        url=entry.endpoint, token=read_token_file(getattr(entry, "token_file", None)) or ls.settings.resolved_token()
+    )
+    metrics = getattr(entry, "metrics", None)
+    try:
+        model = await svc.model(entry.model_id)
+        metrics = model.get("metrics") or metrics
+    except ServiceError as e:
+        ls.show_message(f"Report of model {entry.model_id}: {e}", lsp.MessageType.Warning)
+        return {"modelId": entry.model_id, "metrics": metrics, "reportPng": None, "curvesPng": None, "error": str(e)}
+    report = await svc.model_file(entry.model_id, "report.png")
+    curves = await svc.model_file(entry.model_id, "curves.png")
+    return {
+        "modelId": entry.model_id,
+        "metrics": metrics,
+        "reportPng": base64.b64encode(report).decode() if report else None,
+        "curvesPng": base64.b64encode(curves).decode() if curves else None,
+    }
+
+
+@server.feature(lsp.WINDOW_WORK_DONE_PROGRESS_CANCEL)
+async def on_progress_cancel(ls: ChameleonLanguageServer, params: lsp.WorkDoneProgressCancelParams) -> None:
+    job = ls.jobs.job_for_token(params.token)
+    if job is None:
+        return
+    try:
+        await ls.jobs.cancel(job.id)
+    except ServiceError as e:
+        ls.show_message(f"Cancel: {e}", lsp.MessageType.Error)
+
+
+def uri_for(path: str) -> str:
+    return from_fs_path(path) or path
