@@ -1,0 +1,45 @@
+import { strict as assert } from "node:assert";
+import { test } from "node:test";
+import { escapeHtml, flattenMetrics, formatValue, isBase64, isReport, renderReportHtml } from "../../src/report";
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).toString("base64");
+
+test("nested metrics flatten to dotted keys in order", () => {
+  assert.deepEqual(flattenMetrics({ generic: { incorrect: 0.3 }, customized: { incorrect: 0.1 }, n: 200 }), [
+    ["generic.incorrect", 0.3],
+    ["customized.incorrect", 0.1],
+    ["n", 200],
+  ]);
+  assert.deepEqual(flattenMetrics(null), []);
+});
+
+test("values: 4 significant digits for fractions, integers as is", () => {
+  assert.equal(formatValue(0.123456), "0.1235");
+  assert.equal(formatValue(200), "200");
+  assert.equal(formatValue([1, 2]), "[1,2]");
+  assert.equal(formatValue("x"), "x");
+});
+
+test("HTML is escaped everywhere the server's text lands", () => {
+  assert.equal(escapeHtml(`<a href="x">&'</a>`), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+  const html = renderReportHtml({ modelId: "<script>", metrics: { "<b>": "</td>" }, reportPng: null, curvesPng: null }, "T", "n0nce");
+  assert.ok(!html.includes("<script>"));
+  assert.ok(html.includes("&lt;script&gt;"));
+  assert.ok(html.includes("<th>&lt;b&gt;</th><td>&lt;/td&gt;</td>"));
+});
+
+test("images become data: URLs only for real base64; missing ones are said so", () => {
+  const html = renderReportHtml({ modelId: "m1", metrics: { rate: 0.25 }, reportPng: PNG, curvesPng: "not base64!" }, "T", "abc");
+  assert.ok(html.includes(`src="data:image/png;base64,${PNG}"`));
+  assert.ok(html.includes(`<p class="missing" id="curves-png">Training curves: not available.</p>`));
+  assert.ok(html.includes("img-src data:"), "the CSP allows data: images only");
+  assert.ok(html.includes(`style-src 'nonce-abc'`));
+  assert.ok(isBase64(PNG));
+  assert.ok(!isBase64(""));
+});
+
+test("a report is recognised by its contract keys", () => {
+  assert.ok(isReport({ modelId: null, metrics: null, reportPng: null, curvesPng: null }));
+  assert.ok(!isReport(null));
+  assert.ok(!isReport({ jobId: "x" }));
+});
