@@ -23,20 +23,27 @@ COMMAND_MODULES = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands whose process must stay minimal: `chameleon lsp` serves the editor and must not even import
+# the trainer package, so when it is the command only its own module is loaded.
+LIGHT_COMMANDS = {"lsp": "chameleon_server.lsp.command"}
+
+
+def build_parser(modules: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chameleon",
         description="Customize ML APIs to the decisions your application makes with their output.",
     )
     parser.add_argument("--version", action="version", version=f"chameleon {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules or COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    light = LIGHT_COMMANDS.get(argv[0]) if argv else None
+    parser = build_parser([light] if light else None)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
