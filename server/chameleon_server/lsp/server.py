@@ -32,6 +32,7 @@ log = logging.getLogger("chameleon.lsp")
 CMD_CUSTOMIZE = "chameleon.customize"
 CMD_SHOW_REPORT = "chameleon.showReport"
 CMD_CANCEL = "chameleon.cancelJob"
+CMD_SERVER_INFO = "chameleon.serverInfo"
 DEBOUNCE_SECONDS = float(os.environ.get("CHAMELEON_LSP_DEBOUNCE", "0.25"))
 
 try:  # the redirect config module (owned by the trainer-service side); torch-free
@@ -559,6 +560,27 @@ async def cmd_show_report(ls: ChameleonLanguageServer, *args: Any) -> dict[str, 
         "metrics": metrics,
         "reportPng": base64.b64encode(report).decode() if report else None,
         "curvesPng": base64.b64encode(curves).decode() if curves else None,
+    }
+
+
+@server.command(CMD_SERVER_INFO)
+def cmd_server_info(ls: ChameleonLanguageServer, *args: Any) -> dict[str, Any]:
+    """What this process holds (for tests and benchmarks: it must never have imported torch)."""
+    import sys
+
+    return {
+        "version": __version__,
+        "pid": os.getpid(),
+        "documents": len(ls.docs),
+        "sites": sum(len(d.sites) for d in ls.docs.values()),
+        "torchLoaded": "torch" in sys.modules or "chameleon_trainer" in sys.modules,
+        "analyzer": ls.workspace_cls is not None,
+        "settings": {
+            "trainerUrl": ls.settings.trainer_url,
+            "dataset": ls.settings.dataset,
+            "baseModel": ls.settings.base_model,
+            "jobOptions": ls.settings.job_options,
+        },
     }
 
 

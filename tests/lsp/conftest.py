@@ -1,0 +1,32 @@
+"""Fixtures: a copy of the fixture app as the workspace, and a pytest-lsp client over stdio."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsp_support import FIXTURES, SERVER_CMD, SERVER_ENV
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    shutil.copytree(FIXTURES / "app", ws)
+    return ws
+
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_CMD, server_env=SERVER_ENV))
+async def client(lsp_client: LanguageClient):
+    """A started server process; each test initializes it with its own workspace and settings."""
+    lsp_client.code_lens_refreshes = 0
+
+    @lsp_client.feature("workspace/codeLens/refresh")
+    def _refresh(params=None):  # VS Code re-requests lenses here; the test counts the requests
+        lsp_client.code_lens_refreshes += 1
+
+    yield
+    await lsp_client.shutdown_session()
