@@ -48,6 +48,9 @@ class Category:
     outcome: str | None = None
     range: tuple[float | None, float | None] | None = None  # score_range only
     unresolved: str | None = None  # why the labels could not be resolved statically
+    # Optional (emitted only when set): where the label list literal is, for hover and diagnostics.
+    labels_at: dict[str, Any] | None = None  # {"file", "line", "column", "end_line", "end_column"}
+    label_spans: list[dict[str, Any]] | None = None  # [{"label", "line", "column", "end_line", "end_column"}]
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name}
@@ -61,6 +64,10 @@ class Category:
         d["outcome"] = self.outcome
         if self.unresolved is not None:
             d["unresolved"] = self.unresolved
+        if self.labels_at is not None:
+            d["labels_at"] = dict(self.labels_at)
+        if self.label_spans is not None:
+            d["label_spans"] = [dict(x) for x in self.label_spans]
         return d
 
     @classmethod
@@ -82,6 +89,8 @@ class Category:
             outcome=d.get("outcome"),
             range=rng,
             unresolved=d.get("unresolved"),
+            labels_at=dict(d["labels_at"]) if isinstance(d.get("labels_at"), dict) else None,
+            label_spans=[dict(x) for x in d["label_spans"]] if isinstance(d.get("label_spans"), list) else None,
         )
 
 
@@ -114,9 +123,11 @@ class Decision:
     min_score: float | None = None
     top_k: int | None = None
     default: Default | None = None
+    # Optional (emitted only when set): span of the comparison that decides, with "file".
+    compare_at: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "type": self.type,
             "ordering": self.ordering,
             "match": self.match,
@@ -126,6 +137,9 @@ class Decision:
             "categories": [c.to_dict() for c in self.categories],
             "default": self.default.to_dict() if self.default else None,
         }
+        if self.compare_at is not None:
+            d["compare_at"] = dict(self.compare_at)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> "Decision | None":
@@ -156,6 +170,7 @@ class Decision:
             min_score=None if min_score is None else float(min_score),
             top_k=None if top_k is None else int(top_k),
             default=Default.from_dict(d.get("default")),
+            compare_at=dict(d["compare_at"]) if isinstance(d.get("compare_at"), dict) else None,
         )
 
 
