@@ -234,10 +234,13 @@ class Site:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+_POSITION_KEYS = ("line", "outcome", "labels_at", "label_spans", "compare_at")  # where, not what
+
+
 def _strip_positions(d: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in d.items() if k not in ("line",)}
+    out = {k: v for k, v in d.items() if k not in _POSITION_KEYS}
     out["categories"] = [
-        {k: v for k, v in c.items() if k not in ("line", "outcome")} for c in d.get("categories", [])
+        {k: v for k, v in c.items() if k not in _POSITION_KEYS} for c in d.get("categories", [])
     ]
     out["default"] = None
     return out
