@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -29,4 +30,6 @@ async def client(lsp_client: LanguageClient):
         lsp_client.code_lens_refreshes += 1
 
     yield
-    await lsp_client.shutdown_session()
+    server = getattr(lsp_client, "_server", None)
+    if server is not None and server.returncode is None:  # a test may have shut it down itself
+        await asyncio.wait_for(lsp_client.shutdown_session(), 30)

@@ -36,9 +36,15 @@ def run(args: argparse.Namespace) -> int:
         logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
     from .server import server
 
-    if args.tcp:
-        host, port = parse_hostport(args.tcp)
-        server.start_tcp(host, port)
-    else:
-        server.start_io()
+    try:
+        if args.tcp:
+            host, port = parse_hostport(args.tcp)
+            server.start_tcp(host, port)
+        else:
+            server.start_io()
+    finally:
+        # An editor that vanishes without `shutdown` (stdin closed) must not leave the local
+        # trainer service it caused to start running forever.
+        for svc in server.local_services.values():
+            svc.stop_sync()
     return 0
