@@ -1,15 +1,69 @@
-"""`chameleon run -- COMMAND...` (placeholder until the redirect lands)."""
+"""`chameleon run [--workspace DIR] -- COMMAND...`: run an unmodified app with its ML API clients
+pointed at the customized models named in the workspace's `.chameleon/redirect.json`.
+
+Torch-free: it only reads the config, builds an environment (``env.py``) and execs the command.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
+
+from .config import find_workspace, read_redirects
+from .env import choose_targets, redirect_env
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="run an app with its ML API clients pointed at the customized endpoint")
+    p = sub.add_parser("run", help="run an app with its ML API clients pointed at the customized endpoint",
+                       description="Run COMMAND with google-cloud-vision, google-cloud-language and boto3 "
+                                   "redirected to the models in .chameleon/redirect.json.")
+    p.add_argument("--workspace", help="the directory holding .chameleon/ (default: found from the cwd or the script)")
+    p.add_argument("--show", action="store_true", help="print where each API goes, then run")
     p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- COMMAND")
     p.set_defaults(func=run)
+    try:  # `chameleon demo` lives with the trainer service (it needs the trainer extra)
+        from chameleon_trainer.service import demo
+    except ImportError:
+        return
+    demo.register(sub)
+
+
+def _script_of(cmd: list[str]) -> str | None:
+    for a in cmd[1:]:
+        if a.endswith(".py"):
+            return a
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("chameleon run: not implemented yet")
+    cmd = list(args.cmd)
+    if cmd and cmd[0] == "--":
+        cmd = cmd[1:]
+    if not cmd:
+        print("usage: chameleon run [--workspace DIR] -- COMMAND...", file=sys.stderr)
+        return 2
+    script = _script_of(cmd)
+    if args.workspace:
+        workspace = Path(args.workspace)
+    else:
+        workspace = find_workspace(Path.cwd()) or (find_workspace(Path(script).parent) if script else None)
+    if workspace is None:
+        print("chameleon run: no .chameleon/redirect.json here or above (customize a call site first)", file=sys.stderr)
+        return 2
+    entries = read_redirects(workspace)
+    if not entries:
+        print(f"chameleon run: {workspace}/.chameleon/redirect.json has no entries", file=sys.stderr)
+        return 2
+    targets = choose_targets(entries, workspace, script)
+    if args.show or os.environ.get("CHAMELEON_RUN_VERBOSE"):
+        for t in targets.values():
+            print(f"chameleon run: {t.api} -> {t.base}", file=sys.stderr)
+    env = redirect_env(targets)
+    try:
+        os.execvpe(cmd[0], cmd, env)
+    except OSError as e:
+        print(f"chameleon run: cannot run {cmd[0]}: {e}", file=sys.stderr)
+        return 127
+    return 0  # not reached

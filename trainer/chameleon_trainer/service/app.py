@@ -11,7 +11,7 @@ import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -42,6 +42,7 @@ class ServiceConfig:
     max_body: int = DEFAULT_MAX_BODY
     runner: Runner | None = None  # None: CHAMELEON_SERVICE_RUNNER or chameleon_trainer.api.customize
     check_datasets: bool = True
+    predictor_loader: Callable[[Path], Any] | None = None  # None: chameleon_trainer.api.load_predictor
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -53,7 +54,7 @@ def create_app(cfg: ServiceConfig) -> FastAPI:
     interrupted = store.recover()
     if interrupted:
         log.warning("marked %d job(s) interrupted by the last shutdown: %s", len(interrupted), ", ".join(interrupted))
-    registry = ModelRegistry(data_dir / "models", generic_dir=generic_model_dir)
+    registry = ModelRegistry(data_dir / "models", generic_dir=generic_model_dir, loader=cfg.predictor_loader)
     runner = cfg.runner or resolve_runner()
     if cfg.backend == "ray":
         from .ray_backend import RayExecutor

@@ -32,8 +32,10 @@ def _read_json(path: Path) -> Any:
 
 
 class ModelRegistry:
-    def __init__(self, models_dir: Path, *, generic_dir: Callable[[str], Path] | None = None, cache_size: int = 4):
+    def __init__(self, models_dir: Path, *, generic_dir: Callable[[str], Path] | None = None, cache_size: int = 4,
+                 loader: Callable[[Path], Any] | None = None):
         self.models_dir = Path(models_dir)
+        self._loader = loader
         self.models_dir.mkdir(parents=True, exist_ok=True)
         self._generic_dir = generic_dir
         self._cache: OrderedDict[str, Any] = OrderedDict()
@@ -103,9 +105,12 @@ class ModelRegistry:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        from chameleon_trainer.api import load_predictor  # torch comes in here, on first use
+        if self._loader is not None:
+            pred = self._loader(p)
+        else:
+            from chameleon_trainer.api import load_predictor  # torch comes in here, on first use
 
-        pred = load_predictor(p)
+            pred = load_predictor(p)
         with self._lock:
             self._cache[key] = pred
             while len(self._cache) > self._cache_size:

@@ -1,0 +1,1 @@
+"""Startup hook directory put on PYTHONPATH by `chameleon run` (see sitecustomize.py)."""
