@@ -1,0 +1,182 @@
+"""Finding the ML API call sites of a function, however the client was reached.
+
+A call counts when its method is one of the APIs' and its receiver is (or may be) the right client:
+``vision.ImageAnnotatorClient()`` under any alias, ``boto3.client('rekognition')`` or a session's,
+a client kept on ``self`` or in a module global, or a parameter (distinctive method names only).
+A receiver that is clearly something else (an instance of the app's own wrapper class, ``self``
+in a class that defines the method) is not a site: precision over recall.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from . import apis
+from .symbols import Scope, resolve_number, resolve_text
+
+MAX_CHASE = 8
+
+
+@dataclass
+class SiteCall:
+    node: ast.Call
+    api: str
+    top_k: int | None = None
+    min_score: float | None = None
+    http: bool = False  # REST: the value is an HTTP response, .json() gives the JSON
+
+
+def _call_name(f: ast.expr) -> str:
+    if isinstance(f, ast.Name):
+        return f.id
+    if isinstance(f, ast.Attribute):
+        return f.attr
+    return ""
+
+
+def client_service(expr: ast.expr, scope: Scope, depth: int = 0) -> str | None:
+    """'vision', 'language', 'speech', 'rekognition', 'comprehend', 'other' (not a client) or None (unknown)."""
+    if depth > MAX_CHASE:
+        return None
+    if isinstance(expr, ast.Call):
+        name = _call_name(expr.func)
+        if name in apis.CLIENT_CLASSES:
+            return apis.CLIENT_CLASSES[name]
+        if name == "client" or name == "resource":
+            svc = expr.args[0] if expr.args else next((k.value for k in expr.keywords if k.arg == "service_name"), None)
+            text = resolve_text(svc, scope) if svc is not None else ""
+            return apis.BOTO_SERVICES.get(text, "other" if text else None)
+        if name in ("Client",) and isinstance(expr.func, ast.Attribute):
+            return None
+        return "other"
+    if isinstance(expr, ast.Await):
+        return client_service(expr.value, scope, depth + 1)
+    found = None
+    if isinstance(expr, ast.Name):
+        if expr.id in ("self", "cls"):
+            return "other"
+        found = scope.lookup(expr.id)
+        if found is None:
+            ann = scope.param_annotation(expr.id) if scope.func is not None else None
+            if ann is not None:
+                text = ast.unparse(ann)
+                for cls_name, svc in apis.CLIENT_CLASSES.items():
+                    if cls_name in text:
+                        return svc
+                for key, svc in (("Rekognition", "rekognition"), ("Comprehend", "comprehend")):
+                    if key in text:
+                        return svc
+            return None
+    elif isinstance(expr, ast.Attribute):
+        found = scope.attr_lookup(expr)
+        if found is None:
+            return None
+    else:
+        return None
+    vals, sc = found
+    results = {client_service(v, sc, depth + 1) for v in vals}
+    for svc in ("vision", "language", "speech", "rekognition", "comprehend"):
+        if svc in results:
+            return svc
+    if None in results:
+        return None
+    return "other"
+
+
+def _kw(call: ast.Call, *names: str) -> ast.expr | None:
+    for k in call.keywords:
+        if k.arg in names:
+            return k.value
+    return None
+
+
+def _feature_api(call: ast.Call, scope: Scope, unit_text: str, module_text: str) -> tuple[str | None, int | None]:
+    found: list[str] = []
+    for sub in ast.walk(call):
+        if isinstance(sub, ast.Attribute) and apis.FEATURE_RE.fullmatch(sub.attr):
+            found.append(sub.attr)
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and apis.FEATURE_RE.fullmatch(sub.value):
+            found.append(sub.value)
+        elif isinstance(sub, ast.Name):
+            lk = scope.lookup(sub.id)
+            if lk:
+                for v in lk[0][:3]:
+                    for s2 in ast.walk(v):
+                        if isinstance(s2, ast.Attribute) and apis.FEATURE_RE.fullmatch(s2.attr):
+                            found.append(s2.attr)
+                        elif isinstance(s2, ast.Constant) and isinstance(s2.value, str) and apis.FEATURE_RE.fullmatch(s2.value):
+                            found.append(s2.value)
+    if not found:
+        found = apis.FEATURE_RE.findall(unit_text) or apis.FEATURE_RE.findall(module_text)
+    top_k = None
+    m = apis.MAX_RESULTS_RE.search(unit_text)
+    if m:
+        top_k = int(m.group(1))
+    for feat, api in apis.FEATURES:
+        if feat in found:
+            return api, top_k
+    return None, None
+
+
+def classify_call(call: ast.Call, scope: Scope, unit_text: str, module_text: str,
+                  local_functions: set[str]) -> SiteCall | None:
+    """The API a call makes, or None. Never raises on odd code."""
+    f = call.func
+    if isinstance(f, ast.Attribute):
+        meth = f.attr
+        if meth in apis.METHODS:
+            api, need = apis.METHODS[meth]
+            recv = f.value
+            if isinstance(recv, ast.Name) and recv.id in ("self", "cls"):
+                return None  # the app's own method of that name
+            svc = client_service(recv, scope)
+            if svc == "other" or (svc is not None and svc != need):
+                return None
+            if svc is None and meth not in apis.DISTINCTIVE:
+                rtext = ast.unparse(recv).lower()
+                if "speech" not in rtext:
+                    return None
+            top_k = None
+            min_score = None
+            if not api:
+                api, top_k = _feature_api(call, scope, unit_text, module_text)
+                if api is None:
+                    return None
+            k = _kw(call, "max_results", "MaxLabels")
+            if k is not None:
+                n = resolve_number(k, scope)
+                top_k = int(n) if n is not None else top_k
+            k = _kw(call, "MinConfidence")
+            if k is not None:
+                n = resolve_number(k, scope)
+                min_score = n / 100.0 if n is not None else None
+            return SiteCall(call, api, top_k=top_k, min_score=min_score)
+        if meth in apis.HTTP_FUNCS:
+            return _rest(call, scope, unit_text, module_text)
+    elif isinstance(f, ast.Name):
+        if f.id in local_functions:
+            return None
+        if f.id in apis.HTTP_FUNCS:
+            return _rest(call, scope, unit_text, module_text)
+    return None
+
+
+def _rest(call: ast.Call, scope: Scope, unit_text: str, module_text: str) -> SiteCall | None:
+    url_expr = call.args[0] if call.args else _kw(call, "url")
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "request" and len(call.args) >= 2:
+        url_expr = call.args[1]
+    if url_expr is None:
+        return None
+    url = resolve_text(url_expr, scope)
+    if not url and isinstance(url_expr, ast.Name):
+        return None
+    for marker, api in apis.REST_MARKERS.items():
+        if marker in url:
+            if api == "vision":
+                api2, top_k = _feature_api(call, scope, unit_text, module_text)
+                if api2 is None:
+                    return None
+                return SiteCall(call, api2, top_k=top_k, http=True)
+            return SiteCall(call, api, http=True)
+    return None

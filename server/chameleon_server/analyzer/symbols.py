@@ -1,0 +1,572 @@
+"""What a module defines at its top level, and static resolution of constants.
+
+Label lists, thresholds and URLs are usually constants: module-level names, class attributes,
+names imported from another module of the project, lists built with ``+`` / ``extend`` /
+``append``. Resolving them here keeps the flow analysis about data flow only. When a value is
+computed at run time (read from a file, a database, an environment variable) resolution says
+so instead of guessing.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from .source import Parsed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .workspace import Workspace
+
+MAX_DEPTH = 12
+RUNTIME_CALLS = {
+    "open": "read from a file at run time",
+    "read": "read from a file at run time",
+    "readlines": "read from a file at run time",
+    "load": "loaded at run time",
+    "loads": "loaded at run time",
+    "read_csv": "read from a file at run time",
+    "getenv": "read from the environment at run time",
+    "get": "computed at run time",
+    "fetchall": "read from a database at run time",
+    "execute": "read from a database at run time",
+    "query": "read from a database at run time",
+}
+
+
+@dataclass
+class ClassInfo:
+    node: ast.ClassDef
+    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    attrs: dict[str, list[ast.expr]] = field(default_factory=dict)  # class body assignments
+    self_attrs: dict[str, list[ast.expr]] = field(default_factory=dict)  # self.x = ... in methods
+    bases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Labels:
+    """A resolved label list (possibly empty with a reason)."""
+
+    labels: list[str]
+    name: str | None = None
+    unresolved: str | None = None
+    at: dict[str, Any] | None = None  # span of the literal, with "file"
+    spans: list[dict[str, Any]] | None = None
+    groups: list[tuple[str, list[str]]] | None = None  # dict literal: value -> keys with that value
+
+
+@dataclass
+class ModuleInfo:
+    parsed: Parsed
+    file: str  # as it is reported in Site.file
+    modname: str | None = None
+    consts: dict[str, list[ast.expr]] = field(default_factory=dict)
+    extends: dict[str, list[ast.expr]] = field(default_factory=dict)  # NAME.extend/append/+= at top level
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # local -> (module, name)
+    workspace: "Workspace | None" = None
+
+    @property
+    def tree(self) -> ast.Module:
+        return self.parsed.tree  # type: ignore[return-value]
+
+    def imported_module(self, local: str) -> "ModuleInfo | None":
+        imp = self.imports.get(local)
+        if imp is None or self.workspace is None:
+            return None
+        mod, name = imp
+        if name is None:
+            return self.workspace.module_info(mod, self.file)
+        # `from pkg import mod` may name a module
+        sub = self.workspace.module_info(f"{mod}.{name}", self.file)
+        return sub
+
+    def imported_symbol(self, local: str) -> tuple["ModuleInfo", str] | None:
+        imp = self.imports.get(local)
+        if imp is None or self.workspace is None or imp[1] is None:
+            return None
+        info = self.workspace.module_info(imp[0], self.file)
+        if info is None:
+            return None
+        return info, imp[1]
+
+
+def _import_base(node: ast.ImportFrom, modname: str | None) -> str:
+    if not node.level:
+        return node.module or ""
+    parts = (modname or "").split(".")
+    # a module's package is its name minus the last part (an __init__ is named after the package)
+    pkg = parts[: max(0, len(parts) - node.level)] if parts != [""] else []
+    base = ".".join(pkg)
+    if node.module:
+        base = f"{base}.{node.module}" if base else node.module
+    return base
+
+
+def build_module(parsed: Parsed, file: str, modname: str | None = None, workspace: "Workspace | None" = None) -> ModuleInfo:
+    info = ModuleInfo(parsed=parsed, file=file, modname=modname, workspace=workspace)
+    tree = parsed.tree
+    if tree is None:
+        return info
+
+    def visit_block(body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                info.functions[stmt.name] = stmt
+            elif isinstance(stmt, ast.ClassDef):
+                info.classes[stmt.name] = _build_class(stmt)
+            elif isinstance(stmt, ast.Assign):
+                for t in stmt.targets:
+                    if isinstance(t, ast.Name):
+                        info.consts.setdefault(t.id, []).append(stmt.value)
+                    elif isinstance(t, (ast.Tuple, ast.List)) and isinstance(stmt.value, (ast.Tuple, ast.List)):
+                        for a, b in zip(t.elts, stmt.value.elts):
+                            if isinstance(a, ast.Name):
+                                info.consts.setdefault(a.id, []).append(b)
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                info.consts.setdefault(stmt.target.id, []).append(stmt.value)
+            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+                info.extends.setdefault(stmt.target.id, []).append(stmt.value)
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                f = stmt.value.func
+                if (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
+                        and f.attr in ("extend", "append", "add", "update") and stmt.value.args):
+                    arg = stmt.value.args[0]
+                    if f.attr in ("append", "add"):
+                        arg = ast.List(elts=[arg], ctx=ast.Load())
+                    info.extends.setdefault(f.value.id, []).append(arg)
+            elif isinstance(stmt, ast.Import):
+                for a in stmt.names:
+                    if a.asname:
+                        info.imports[a.asname] = (a.name, None)
+                    else:
+                        info.imports[a.name.split(".")[0]] = (a.name.split(".")[0], None)
+            elif isinstance(stmt, ast.ImportFrom):
+                base = _import_base(stmt, modname)
+                for a in stmt.names:
+                    if a.name != "*":
+                        info.imports[a.asname or a.name] = (base, a.name)
+            elif isinstance(stmt, (ast.If, ast.Try)) and not _is_main_guard(stmt):
+                visit_block(stmt.body)  # `try: import x except ImportError: ...`, `if TYPE_CHECKING:`
+                for h in getattr(stmt, "handlers", []):
+                    visit_block(h.body)
+
+    visit_block(tree.body)
+    return info
+
+
+def _is_main_guard(stmt: ast.stmt) -> bool:
+    return (isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Compare)
+            and isinstance(stmt.test.left, ast.Name) and stmt.test.left.id == "__name__")
+
+
+def _build_class(node: ast.ClassDef) -> ClassInfo:
+    ci = ClassInfo(node=node, bases=[b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases])
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            ci.methods[stmt.name] = stmt
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Assign):
+                    for t in sub.targets:
+                        if (isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                                and t.value.id == "self"):
+                            ci.self_attrs.setdefault(t.attr, []).append(sub.value)
+        elif isinstance(stmt, ast.Assign):
+            for t in stmt.targets:
+                if isinstance(t, ast.Name):
+                    ci.attrs.setdefault(t.id, []).append(stmt.value)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            ci.attrs.setdefault(stmt.target.id, []).append(stmt.value)
+    return ci
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolution of constant expressions
+
+
+class Scope:
+    """Where names are looked up: a function's local assignments, its class, its module."""
+
+    def __init__(self, module: ModuleInfo, func: ast.AST | None = None, cls: ClassInfo | None = None,
+                 local_assigns: dict[str, list[ast.expr]] | None = None):
+        self.module = module
+        self.func = func
+        self.cls = cls
+        self._locals = local_assigns
+
+    @property
+    def locals(self) -> dict[str, list[ast.expr]]:
+        if self._locals is None:
+            self._locals = {}
+            if self.func is not None:
+                for sub in _walk_no_nested(self.func):
+                    if isinstance(sub, ast.Assign):
+                        for t in sub.targets:
+                            if isinstance(t, ast.Name):
+                                self._locals.setdefault(t.id, []).append(sub.value)
+                    elif isinstance(sub, ast.AnnAssign) and isinstance(sub.target, ast.Name) and sub.value is not None:
+                        self._locals.setdefault(sub.target.id, []).append(sub.value)
+        return self._locals
+
+    def param_default(self, name: str) -> ast.expr | None:
+        f = self.func
+        if not isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return None
+        a = f.args
+        pos = a.posonlyargs + a.args
+        defaults = [None] * (len(pos) - len(a.defaults)) + list(a.defaults)
+        for p, d in zip(pos, defaults):
+            if p.arg == name:
+                return d
+        for p, d in zip(a.kwonlyargs, a.kw_defaults):
+            if p.arg == name:
+                return d
+        return None
+
+    def is_param(self, name: str) -> bool:
+        f = self.func
+        if not isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        a = f.args
+        return any(p.arg == name for p in a.posonlyargs + a.args + a.kwonlyargs)
+
+    def param_annotation(self, name: str) -> ast.expr | None:
+        f = self.func
+        if not isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        a = f.args
+        for p in a.posonlyargs + a.args + a.kwonlyargs:
+            if p.arg == name:
+                return p.annotation
+        return None
+
+    def lookup(self, name: str) -> tuple[list[ast.expr], "Scope"] | None:
+        """The expressions assigned to a name, and the scope to resolve them in."""
+        if self.func is not None:
+            if name in self.locals:
+                return self.locals[name], self
+            d = self.param_default(name)
+            if d is not None:
+                return [d], self
+            if self.is_param(name):
+                return None
+        m = self.module
+        if name in m.consts:
+            vals = list(m.consts[name]) + list(m.extends.get(name, []))
+            return vals, Scope(m)
+        sym = m.imported_symbol(name)
+        if sym is not None:
+            other, oname = sym
+            if oname in other.consts:
+                return list(other.consts[oname]) + list(other.extends.get(oname, [])), Scope(other)
+        return None
+
+    def attr_lookup(self, node: ast.Attribute) -> tuple[list[ast.expr], "Scope"] | None:
+        base = node.value
+        if isinstance(base, ast.Name):
+            if base.id in ("self", "cls") and self.cls is not None:
+                ci = self.cls
+                if node.attr in ci.attrs:
+                    return ci.attrs[node.attr], Scope(self.module, cls=ci)
+                if node.attr in ci.self_attrs:
+                    return ci.self_attrs[node.attr], Scope(self.module, cls=ci)
+                for b in ci.bases:  # a base class in the same module
+                    bci = self.module.classes.get(b)
+                    if bci is not None and node.attr in bci.attrs:
+                        return bci.attrs[node.attr], Scope(self.module, cls=bci)
+                return None
+            ci = self.module.classes.get(base.id)
+            if ci is not None and node.attr in ci.attrs:
+                return ci.attrs[node.attr], Scope(self.module, cls=ci)
+            other = self.module.imported_module(base.id)
+            if other is not None and node.attr in other.consts:
+                return list(other.consts[node.attr]) + list(other.extends.get(node.attr, [])), Scope(other)
+            sym = self.module.imported_symbol(base.id)  # `from config import Settings` ... Settings.X
+            if sym is not None:
+                om, oname = sym
+                oci = om.classes.get(oname)
+                if oci is not None and node.attr in oci.attrs:
+                    return oci.attrs[node.attr], Scope(om, cls=oci)
+        return None
+
+
+def _walk_no_nested(func: ast.AST):
+    stack = list(ast.iter_child_nodes(func))
+    while stack:
+        n = stack.pop()
+        yield n
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+
+
+def _runtime_reason(expr: ast.AST) -> str:
+    for sub in ast.walk(expr):
+        if isinstance(sub, ast.Call):
+            f = sub.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            if name in RUNTIME_CALLS:
+                return RUNTIME_CALLS[name]
+    if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Attribute) and expr.value.attr == "environ":
+        return "read from the environment at run time"
+    return "computed at run time"
+
+
+def resolve_strings(expr: ast.expr, scope: Scope, depth: int = 0, want_spans: bool = True) -> Labels:
+    """A label list from a constant expression. Never raises."""
+    try:
+        return _resolve(expr, scope, depth, want_spans)
+    except RecursionError:
+        return Labels([], unresolved="too deeply nested to resolve")
+
+
+def _span(scope: Scope, node: ast.AST) -> dict[str, Any]:
+    sp = scope.module.parsed.span(node)
+    return {"file": scope.module.file, **sp}
+
+
+def _resolve(expr: ast.expr, scope: Scope, depth: int, want_spans: bool) -> Labels:
+    if depth > MAX_DEPTH:
+        return Labels([], unresolved="constant defined through too many names")
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        sp = _span(scope, expr) if want_spans else None
+        return Labels([expr.value], at=sp, spans=[{"label": expr.value, **{k: v for k, v in sp.items() if k != "file"}}] if sp else None)
+    if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+        out: list[str] = []
+        spans: list[dict[str, Any]] = []
+        reason = None
+        for e in expr.elts:
+            if isinstance(e, ast.Starred):
+                e = e.value
+            if isinstance(e, ast.Constant) and isinstance(e.value, str):
+                out.append(e.value)
+                if want_spans:
+                    sp = scope.module.parsed.span(e)
+                    spans.append({"label": e.value, **sp})
+            elif isinstance(e, ast.Constant):
+                continue
+            else:
+                sub = _resolve(e, scope, depth + 1, False)
+                out.extend(sub.labels)
+                reason = reason or sub.unresolved
+        return Labels(out, unresolved=reason if not out else None,
+                      at=_span(scope, expr) if want_spans else None, spans=spans or None)
+    if isinstance(expr, ast.Dict):
+        keys: list[str] = []
+        groups: dict[str, list[str]] = {}
+        spans = []
+        for k, v in zip(expr.keys, expr.values):
+            if isinstance(k, ast.Constant) and isinstance(k.value, str):
+                keys.append(k.value)
+                if want_spans:
+                    spans.append({"label": k.value, **scope.module.parsed.span(k)})
+                gname = _value_name(v)
+                groups.setdefault(gname, []).append(k.value)
+        return Labels(keys, at=_span(scope, expr) if want_spans else None, spans=spans or None,
+                      groups=list(groups.items()))
+    if isinstance(expr, ast.Name):
+        found = scope.lookup(expr.id)
+        if found is None:
+            if scope.func is not None and scope.is_param(expr.id):
+                return Labels([], name=expr.id, unresolved=f"'{expr.id}' is a parameter, known only at run time")
+            return Labels([], name=expr.id, unresolved=f"'{expr.id}' is not defined statically")
+        vals, sc = found
+        res = _merge([_resolve(v, sc, depth + 1, want_spans) for v in vals])
+        res.name = expr.id
+        return res
+    if isinstance(expr, ast.Attribute):
+        found = scope.attr_lookup(expr)
+        if found is None:
+            if expr.attr in ("value",):
+                return Labels([], unresolved="computed at run time")
+            return Labels([], name=expr.attr, unresolved=f"'{ast.unparse(expr)}' is not defined statically")
+        vals, sc = found
+        res = _merge([_resolve(v, sc, depth + 1, want_spans) for v in vals])
+        res.name = expr.attr
+        return res
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.BitOr)):
+        a = _resolve(expr.left, scope, depth + 1, want_spans)
+        b = _resolve(expr.right, scope, depth + 1, want_spans)
+        m = _merge([a, b])
+        m.at = _span(scope, expr) if want_spans else None
+        return m
+    if isinstance(expr, ast.Call):
+        f = expr.func
+        fname = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+        if fname in ("set", "frozenset", "list", "tuple", "sorted") and len(expr.args) == 1:
+            return _resolve(expr.args[0], scope, depth + 1, want_spans)
+        if fname in ("set", "frozenset", "list", "tuple") and not expr.args:
+            return Labels([])
+        if fname == "keys" and isinstance(f, ast.Attribute):
+            r = _resolve(f.value, scope, depth + 1, want_spans)
+            r.groups = None
+            return r
+        if fname == "values" and isinstance(f, ast.Attribute):
+            d = _deref_dict(f.value, scope, depth)
+            if d is not None:
+                dd, sc = d
+                return _merge([_resolve(v, sc, depth + 1, want_spans) for v in dd.values])
+        if fname == "get" and isinstance(f, ast.Attribute) and expr.args:
+            d = _deref_dict(f.value, scope, depth)
+            if d is not None:
+                dd, sc = d
+                key = expr.args[0]
+                for k, v in zip(dd.keys, dd.values):
+                    if isinstance(k, ast.Constant) and isinstance(key, ast.Constant) and k.value == key.value:
+                        return _resolve(v, sc, depth + 1, want_spans)
+        return Labels([], unresolved=_runtime_reason(expr))
+    if isinstance(expr, ast.Subscript):
+        d = _deref_dict(expr.value, scope, depth)
+        key = expr.slice
+        if d is not None and isinstance(key, ast.Constant):
+            dd, sc = d
+            for k, v in zip(dd.keys, dd.values):
+                if isinstance(k, ast.Constant) and k.value == key.value:
+                    r = _resolve(v, sc, depth + 1, want_spans)
+                    r.name = str(key.value)
+                    return r
+        return Labels([], unresolved=_runtime_reason(expr))
+    if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        return Labels([], unresolved=_runtime_reason(expr))
+    return Labels([], unresolved=_runtime_reason(expr))
+
+
+def _value_name(v: ast.expr) -> str:
+    if isinstance(v, ast.Constant):
+        return str(v.value)
+    try:
+        return ast.unparse(v)[:40]
+    except Exception:  # pragma: no cover
+        return "?"
+
+
+def _deref_dict(expr: ast.expr, scope: Scope, depth: int) -> tuple[ast.Dict, Scope] | None:
+    for _ in range(MAX_DEPTH):
+        if isinstance(expr, ast.Dict):
+            return expr, scope
+        found = None
+        if isinstance(expr, ast.Name):
+            found = scope.lookup(expr.id)
+        elif isinstance(expr, ast.Attribute):
+            found = scope.attr_lookup(expr)
+        if not found:
+            return None
+        vals, scope = found
+        expr = vals[0]
+    return None
+
+
+def deref_dict(expr: ast.expr, scope: Scope) -> tuple[ast.Dict, Scope] | None:
+    try:
+        return _deref_dict(expr, scope, 0)
+    except RecursionError:
+        return None
+
+
+def _merge(parts: list[Labels]) -> Labels:
+    out: list[str] = []
+    spans: list[dict[str, Any]] = []
+    reason = None
+    at = None
+    groups = None
+    for p in parts:
+        for lab in p.labels:
+            if lab not in out:
+                out.append(lab)
+        if p.spans:
+            spans.extend(p.spans)
+        if p.unresolved and not p.labels:
+            reason = reason or p.unresolved
+        at = at or p.at
+        if p.groups and len(parts) == 1:
+            groups = p.groups
+    return Labels(out, unresolved=None if out else reason, at=at, spans=spans or None, groups=groups)
+
+
+def resolve_number(expr: ast.expr | None, scope: Scope, depth: int = 0) -> float | None:
+    if expr is None or depth > MAX_DEPTH:
+        return None
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, (int, float)) and not isinstance(expr.value, bool):
+        return float(expr.value)
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
+        v = resolve_number(expr.operand, scope, depth + 1)
+        return None if v is None else (-v if isinstance(expr.op, ast.USub) else v)
+    if isinstance(expr, ast.BinOp):
+        a = resolve_number(expr.left, scope, depth + 1)
+        b = resolve_number(expr.right, scope, depth + 1)
+        if a is None or b is None:
+            return None
+        try:
+            if isinstance(expr.op, ast.Mult):
+                return a * b
+            if isinstance(expr.op, ast.Div):
+                return a / b
+            if isinstance(expr.op, ast.Add):
+                return a + b
+            if isinstance(expr.op, ast.Sub):
+                return a - b
+        except ZeroDivisionError:
+            return None
+        return None
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in ("float", "int") and expr.args:
+        return resolve_number(expr.args[0], scope, depth + 1)
+    found = None
+    if isinstance(expr, ast.Name):
+        found = scope.lookup(expr.id)
+    elif isinstance(expr, ast.Attribute):
+        found = scope.attr_lookup(expr)
+    if found:
+        vals, sc = found
+        if len(vals) == 1:
+            return resolve_number(vals[0], sc, depth + 1)
+    return None
+
+
+def resolve_text(expr: ast.expr | None, scope: Scope, depth: int = 0) -> str:
+    """Every constant string an expression is built from, concatenated (URLs, feature names)."""
+    if expr is None or depth > MAX_DEPTH:
+        return ""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ast.JoinedStr):
+        return "".join(resolve_text(v, scope, depth + 1) for v in expr.values)
+    if isinstance(expr, ast.FormattedValue):
+        return resolve_text(expr.value, scope, depth + 1)
+    if isinstance(expr, ast.BinOp):
+        return resolve_text(expr.left, scope, depth + 1) + resolve_text(expr.right, scope, depth + 1)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
+        return resolve_text(expr.func.value, scope, depth + 1)
+    found = None
+    if isinstance(expr, ast.Name):
+        found = scope.lookup(expr.id)
+    elif isinstance(expr, ast.Attribute):
+        found = scope.attr_lookup(expr)
+    if found:
+        vals, sc = found
+        return "".join(resolve_text(v, sc, depth + 1) for v in vals[:3])
+    return ""
+
+
+def const_value(expr: ast.expr, scope: Scope | None = None) -> Any:
+    """A literal constant (for CHOICE values), or a marker object when not constant."""
+    if isinstance(expr, ast.Constant):
+        return expr.value
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant):
+        return -expr.operand.value  # type: ignore[operator]
+    if isinstance(expr, ast.Attribute):  # Enum members: Bin.COMPOST
+        try:
+            return ast.unparse(expr)
+        except Exception:  # pragma: no cover
+            return NOT_CONST
+    return NOT_CONST
+
+
+class _NotConst:
+    def __repr__(self) -> str:
+        return "<not constant>"
+
+
+NOT_CONST = _NotConst()
+
+LookupFn = Callable[[str], Any]
