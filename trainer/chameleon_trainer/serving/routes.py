@@ -22,7 +22,10 @@ from chameleon_trainer.service.models import ModelNotFound, ModelRegistry
 from . import formats
 from .batching import MicroBatcher
 
-GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 404: "NOT_FOUND", 413: "INVALID_ARGUMENT",
+# A wrong token is answered 403, not 401: on 401 google-auth tries to refresh the static token and
+# the app would see a RefreshError instead of this message.
+DENIED = "The request's credentials are not the trainer service's token (see DATA_DIR/token and `chameleon run`)."
+GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 413: "INVALID_ARGUMENT",
                  500: "INTERNAL", 503: "UNAVAILABLE"}
 
 
@@ -85,7 +88,7 @@ def serving_router(registry: ModelRegistry, token: str) -> APIRouter:
     @router.post("/serve/{model_id}/v1/images:annotate")
     async def images_annotate(model_id: str, request: Request) -> Any:
         if not authorized(request):
-            return google_error(401, "Request had invalid authentication credentials (the service's bearer token).")
+            return google_error(403, DENIED)
         try:
             items = formats.parse_vision(await json_body(request))
         except formats.WireError as e:
@@ -111,7 +114,7 @@ def serving_router(registry: ModelRegistry, token: str) -> APIRouter:
     # -- Google Cloud Natural Language ------------------------------------------------------------
     async def nl(model_id: str, request: Request, kind: str) -> Any:
         if not authorized(request):
-            return google_error(401, "Request had invalid authentication credentials (the service's bearer token).")
+            return google_error(403, DENIED)
         try:
             text = formats.parse_nl_document(await json_body(request))
         except formats.WireError as e:
