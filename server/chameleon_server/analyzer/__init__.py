@@ -36,11 +36,11 @@ def analyze_paths(paths: list[str]) -> Abstract:
         try:
             if os.path.isdir(p):
                 ws = Workspace(p)
-                for f in walk_py(p):
+                for f in walk_py(str(ws.root)):
                     _one(out, f, ws.display(f), ws)
             elif os.path.isfile(p):
                 ws = Workspace(Path(p).resolve().parent)
-                _one(out, p, p, ws)
+                _one(out, str(Path(p).resolve()), p, ws)
             else:
                 out.errors.append({"file": p, "error": "no such file or directory"})
         except Exception as e:  # pragma: no cover - defensive: never raise

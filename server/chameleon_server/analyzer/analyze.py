@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from ..abstract import API_TASKS, Site
@@ -26,8 +27,13 @@ def analyze_module_source(source: str, path: str, workspace: "Workspace | None" 
         return [], [f"{path}: internal analyzer error ({type(e).__name__}: {e})"]
 
 
-def _candidate_lines(lines: list[str]) -> list[int]:
-    return [i + 1 for i, ln in enumerate(lines) if apis.CANDIDATE_RE.search(ln)]
+_HTTP_CALL_RE = re.compile(r"\b(?:post|request)\s*\(")
+
+
+def _candidate_lines(lines: list[str], source: str) -> list[int]:
+    rest = any(m in source for m in apis.REST_MARKERS)
+    return [i + 1 for i, ln in enumerate(lines)
+            if apis.CANDIDATE_RE.search(ln) or (rest and _HTTP_CALL_RE.search(ln))]
 
 
 def _analyze(source: str, path: str, workspace: "Workspace | None") -> tuple[list[Site], list[str]]:
@@ -44,7 +50,7 @@ def _analyze(source: str, path: str, workspace: "Workspace | None") -> tuple[lis
     notes = list(parsed.notes)
     if parsed.tree is None:
         return [], notes + ([parsed.error] if parsed.error else [])
-    cand = _candidate_lines(parsed.lines)
+    cand = _candidate_lines(parsed.lines, source)
     an = Analysis(info)
     an.run(cand)
     notes.extend(an.notes)
@@ -56,6 +62,9 @@ def _analyze(source: str, path: str, workspace: "Workspace | None") -> tuple[lis
         branches = [b for b in all_branches if b.test.site == key]
         site_notes: list[str] = []
         decision = build_decision(branches, site_notes)
+        elsewhere = sorted({b.file for b in branches if b.file != info.file})
+        if decision is not None and elsewhere:
+            site_notes.append("decided in " + ", ".join(elsewhere) + " (category lines refer to that file)")
         if decision is not None:
             if decision.min_score is None and sc.min_score is not None and decision.type != "score_range":
                 decision.min_score = sc.min_score

@@ -560,7 +560,10 @@ class Interp:
         it = self.eval(s.iter)
         lid = id(s)
         exits = _exits(s.body)
-        self.loop_after[lid] = _first_real(s.orelse) if s.orelse else nxt
+        after = _first_real(s.orelse) if s.orelse else nxt
+        if after is None and self.loops:  # last statement of an outer loop: what follows that loop
+            after = self.loop_after.get(self.loops[-1][0])
+        self.loop_after[lid] = after
         elem = self._element(it, lid) if it is not None else None
         if elem is None and it is None:
             elem = self._const_iteration(s, lid)
@@ -606,6 +609,14 @@ class Interp:
             if d is None:
                 return None
             dd, sc = d
+            if dd.values and all(isinstance(v, ast.Constant) for v in dd.values):
+                # {label: outcome}: the key is the label, categories group keys by outcome
+                labs = resolve_strings(dd, sc)
+                if not labs.labels or not labs.groups:
+                    return None
+                cats = [Cat(name=g, labels=tuple(ls), labels_at=span_tuple(labs.at),
+                            label_spans=_spans_for(labs.spans, ls)) for g, ls in labs.groups]
+                return (Val(CONSTELEM, site, loop=lid, extra=tuple(cats)), Val(CATKEY, site))
             cats = []
             for k, v in zip(dd.keys, dd.values):
                 if isinstance(k, ast.Constant):
@@ -1171,12 +1182,14 @@ class Interp:
             if isinstance(f, ast.Attribute):
                 recv = self.eval(f.value)
                 if recv is not None and recv.kind == STR and f.attr == "startswith" and e.args:
-                    labs = resolve_strings(e.args[0], self.scope)
-                    if labs.labels or labs.unresolved:
-                        return self._label_test(recv, _cat(labs), e, "prefix")
                     arg = self.eval(e.args[0])
                     if arg is not None and arg.kind == CONSTELEM:
                         return self._label_test(recv, arg.extra[0], e, "prefix", other=arg)
+                    if arg is not None:
+                        return None
+                    labs = resolve_strings(e.args[0], self.scope)
+                    if labs.labels or labs.unresolved:
+                        return self._label_test(recv, _cat(labs), e, "prefix")
                     return None
                 if recv is None and f.attr in ("startswith",) and e.args:
                     arg = self.eval(e.args[0])
@@ -1368,6 +1381,8 @@ class Interp:
         if catlist is not None:
             cats = tuple(catlist.extra)
             return self._make_test(v, cats, node, match=match, dict_key=f"loop:{catlist.loop}")
+        if other is not None and other.kind == CONSTELEM and len(other.extra) > 1:
+            return self._make_test(v, tuple(other.extra), node, match=match, dict_key=f"loop:{other.loop}")
         assert cat is not None
         return self._make_test(v, (cat,), node, match=match)
 

@@ -61,6 +61,7 @@ class ModuleInfo:
     file: str  # as it is reported in Site.file
     modname: str | None = None
     consts: dict[str, list[ast.expr]] = field(default_factory=dict)
+    const_reasons: dict[str, str] = field(default_factory=dict)  # names set inside `with open(...)`
     extends: dict[str, list[ast.expr]] = field(default_factory=dict)  # NAME.extend/append/+= at top level
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     classes: dict[str, ClassInfo] = field(default_factory=dict)
@@ -147,6 +148,13 @@ def build_module(parsed: Parsed, file: str, modname: str | None = None, workspac
                 for a in stmt.names:
                     if a.name != "*":
                         info.imports[a.asname or a.name] = (base, a.name)
+            elif isinstance(stmt, ast.With):
+                before = set(info.consts)
+                visit_block(stmt.body)
+                reason = next((_runtime_reason(it.context_expr) for it in stmt.items), None)
+                if reason and reason != "computed at run time":
+                    for name in set(info.consts) - before:
+                        info.const_reasons[name] = reason
             elif isinstance(stmt, (ast.If, ast.Try)) and not _is_main_guard(stmt):
                 visit_block(stmt.body)  # `try: import x except ImportError: ...`, `if TYPE_CHECKING:`
                 for h in getattr(stmt, "handlers", []):
@@ -374,6 +382,8 @@ def _resolve(expr: ast.expr, scope: Scope, depth: int, want_spans: bool) -> Labe
         vals, sc = found
         res = _merge([_resolve(v, sc, depth + 1, want_spans) for v in vals])
         res.name = expr.id
+        if not res.labels and expr.id in sc.module.const_reasons and sc.func is None:
+            res.unresolved = sc.module.const_reasons[expr.id]
         return res
     if isinstance(expr, ast.Attribute):
         found = scope.attr_lookup(expr)

@@ -1,0 +1,4 @@
+FOOD = ["Food", "Fruit", "Vegetable"]
+FOOD += ["Snack"]
+PAPER = ["Paper", "Cardboard"]
+PAPER.extend(["Newspaper"])
