@@ -64,12 +64,19 @@ def choose_targets(entries: Iterable[RedirectEntry], workspace: Path, script: st
         except ValueError:
             script_rel = None
     ranked = sorted(entries, key=lambda e: (e.file == script_rel, e.created))  # best last
-    out: dict[str, Target] = {}
+    best: dict[str, RedirectEntry] = {}  # api -> entry
     for e in ranked:
-        family = API_FAMILY.get(e.api)
-        if family is None:
-            continue
-        out[family] = Target(family, serving_base(e.endpoint, e.model_id), _token_for(e, workspace), e.model_id, e.api)
+        if e.api in API_FAMILY:
+            best[e.api] = e
+    out: dict[str, Target] = {}
+    for family in sorted(set(API_FAMILY[a] for a in best)):
+        es = sorted((e for a, e in best.items() if API_FAMILY[a] == family), key=lambda e: (e.file == script_rel, e.created))
+        lead = es[-1]
+        # Several APIs of one client family (classify_text + analyze_sentiment) on the same service:
+        # one endpoint naming all their models ("a+b"); the service picks by the request's task.
+        ids = [lead.model_id] + [e.model_id for e in reversed(es[:-1]) if e.endpoint == lead.endpoint and e.model_id != lead.model_id]
+        out[family] = Target(family, serving_base(lead.endpoint, "+".join(ids)), _token_for(lead, workspace),
+                             "+".join(ids), lead.api)
     return out
 
 

@@ -76,13 +76,19 @@ def serving_router(registry: ModelRegistry, token: str) -> APIRouter:
             raise formats.WireError("The request body is not valid JSON.") from None
 
     async def load(model_id: str, method: str, task: str, on_error: Callable[[int, str], JSONResponse]) -> Any:
-        try:
-            pred, batcher = await _in_thread(engine.batcher, model_id, method)
-        except ModelNotFound as e:
-            return on_error(404, str(e.args[0]))
-        if getattr(pred, "task", task) != task:
-            return on_error(400, f"model {model_id} is a {pred.task} model; it cannot answer this request")
-        return batcher
+        """The batcher of the model that answers; ``a+b`` names several models (one per API of a
+        client family, e.g. a topic and a sentiment model behind one language client) and the one
+        whose task fits the request answers."""
+        tasks = []
+        for one in model_id.split("+")[:8]:
+            try:
+                pred, batcher = await _in_thread(engine.batcher, one, method)
+            except ModelNotFound as e:
+                return on_error(404, str(e.args[0]))
+            if getattr(pred, "task", task) == task:
+                return batcher
+            tasks.append(f"{one} is a {pred.task} model")
+        return on_error(400, f"{'; '.join(tasks)}: no model here can answer a {task} request")
 
     # -- Google Cloud Vision ------------------------------------------------------------------
     @router.post("/serve/{model_id}/v1/images:annotate")
