@@ -27,7 +27,7 @@ import { JobProgress, JobTracker, isTerminal, logLine, outcomeOf, statusText, st
 import { CustomizationReport, isReport, renderReportHtml } from "./report";
 import { RestartPolicy } from "./restart";
 import { SETTINGS_SECTION, settingsPayload, toServerSettings } from "./settings";
-import { CustomizeArgs, SiteCandidate, hasSiteArgument, pickCallSite, reportArgs } from "./sites";
+import { CustomizeArgs, SiteCandidate, SiteRef, hasSiteArgument, pickCallSite, pickSiteRef, reportArgs } from "./sites";
 
 /** Commands the server executes (workspace/executeCommand); the client registers them itself. */
 export const SERVER_COMMANDS = ["chameleon.customize", "chameleon.showReport", "chameleon.cancelJob"] as const;
@@ -291,14 +291,16 @@ class Controller implements vscode.Disposable {
   }
 
   private async showReport(args: unknown[]): Promise<unknown> {
-    const site = hasSiteArgument(args) ? reportArgs(args[0] as CustomizeArgs) : await this.siteAtCursor();
+    const site = hasSiteArgument(args) ? reportArgs(args[0] as SiteRef) : await this.siteRefAtCursor();
     if (!site) {
       void vscode.window.showWarningMessage("Chameleon: no ML API call with a decision at the cursor.");
       return undefined;
     }
     const result = await this.forward("chameleon.showReport", [reportArgs(site)]);
     if (!isReport(result)) {
-      void vscode.window.showInformationMessage("Chameleon: this call has no customization report yet.");
+      // The server has said why (window/showMessage) when it sent an error.
+      const hasError = result !== null && typeof result === "object" && "error" in result;
+      if (!hasError) void vscode.window.showInformationMessage("Chameleon: this call has no customization report yet.");
       return result;
     }
     this.openReport(result, site.uri, site.line);
@@ -328,8 +330,19 @@ class Controller implements vscode.Disposable {
     return this.forward("chameleon.cancelJob", [{ jobId }]);
   }
 
-  /** The call site at the cursor, from the server's code lenses (then its code actions) on the document. */
+  /**
+   * The call site at the cursor, from the server's code lenses on the document, then (a customized
+   * site's lens opens the report rather than customizing) from its code actions at the cursor.
+   */
   private async siteAtCursor(): Promise<CustomizeArgs | undefined> {
+    return this.pickAtCursor(pickCallSite);
+  }
+
+  private async siteRefAtCursor(): Promise<SiteRef | undefined> {
+    return this.pickAtCursor(pickSiteRef);
+  }
+
+  private async pickAtCursor<T>(pick: (c: SiteCandidate[], cursor: number) => T | undefined): Promise<T | undefined> {
     const editor = vscode.window.activeTextEditor;
     if (!editor) return undefined;
     const uri = editor.document.uri;
@@ -341,17 +354,16 @@ class Controller implements vscode.Disposable {
         candidates.push({ command: lens.command.command, args: lens.command.arguments, startLine: lens.range.start.line, endLine: lens.range.end.line });
       }
     }
-    let site = pickCallSite(candidates, cursor);
+    const site = pick(candidates, cursor);
     if (site) return site;
     const here = new vscode.Range(cursor, 0, cursor, 0);
     const actions =
       (await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>("vscode.executeCodeActionProvider", uri, here)) ?? [];
     for (const a of actions) {
-      const cmd = "title" in a && typeof (a as vscode.Command).command === "string" ? (a as vscode.Command) : (a as vscode.CodeAction).command;
+      const cmd = typeof (a as vscode.Command).command === "string" ? (a as vscode.Command) : (a as vscode.CodeAction).command;
       if (cmd) candidates.push({ command: cmd.command, args: cmd.arguments, startLine: cursor, endLine: cursor });
     }
-    site = pickCallSite(candidates, cursor);
-    return site;
+    return pick(candidates, cursor);
   }
 
   /** Other commands the server advertises (beyond the three above) are forwarded as they are. */

@@ -17,7 +17,7 @@ export interface JobProgress {
 }
 
 const SUCCESS_STATES = new Set(["succeeded", "success", "done", "completed", "complete", "finished"]);
-const FAILURE_STATES = new Set(["failed", "failure", "error", "errored"]);
+const FAILURE_STATES = new Set(["failed", "failure", "error", "errored", "interrupted"]);
 const CANCELLED_STATES = new Set(["cancelled", "canceled", "cancelling", "aborted"]);
 
 export type Outcome = "running" | "succeeded" | "failed" | "cancelled";

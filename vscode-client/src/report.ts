@@ -9,6 +9,8 @@ export interface CustomizationReport {
   metrics: Record<string, unknown> | null;
   reportPng: string | null;
   curvesPng: string | null;
+  /** Set by the server when it could not fetch everything (the trainer is unreachable, no model yet). */
+  error?: string | null;
 }
 
 export function escapeHtml(s: string): string {
@@ -44,8 +46,10 @@ export function isBase64(s: unknown): s is string {
   return typeof s === "string" && s.length > 0 && /^[A-Za-z0-9+/\r\n]+={0,2}$/.test(s);
 }
 
+/** A report worth a webview: the contract's keys and a model (without one the server sends only an error). */
 export function isReport(v: unknown): v is CustomizationReport {
-  return v !== null && typeof v === "object" && ("modelId" in v || "metrics" in v || "reportPng" in v);
+  if (v === null || typeof v !== "object" || !("modelId" in v)) return false;
+  return typeof (v as CustomizationReport).modelId === "string" && (v as CustomizationReport).modelId !== "";
 }
 
 export function renderReportHtml(report: CustomizationReport, title: string, nonce: string): string {
@@ -75,6 +79,7 @@ img { max-width: 100%; background: white; }
 <body>
 <h1>${escapeHtml(title)}</h1>
 <p id="model">Model: <code>${escapeHtml(report.modelId ?? "none yet")}</code></p>
+${report.error ? `<p id="error" class="missing">${escapeHtml(report.error)}</p>` : ""}
 <h2>Metrics</h2>
 ${rows ? `<table id="metrics">\n${rows}\n</table>` : `<p id="metrics" class="missing">No metrics yet.</p>`}
 <h2>Incorrect decisions, before and after</h2>

@@ -50,11 +50,24 @@ export function hasSiteArgument(args: unknown[] | undefined): boolean {
  * an action for the same site) collapse.
  */
 export function pickCallSite(candidates: SiteCandidate[], cursorLine: number): CustomizeArgs | undefined {
-  const sites = new Map<string, { args: CustomizeArgs; start: number; end: number }>();
+  return pickSite(candidates, cursorLine, isCustomizeArgs);
+}
+
+/**
+ * The same rule for any site reference: `chameleon.showReport` needs only `{uri, line}`, which a
+ * "customized" lens (whose command is showReport) carries without the api.
+ */
+export function pickSiteRef(candidates: SiteCandidate[], cursorLine: number): SiteRef | undefined {
+  const site = pickSite(candidates, cursorLine, isSiteRef);
+  return site ? reportArgs(site) : undefined;
+}
+
+function pickSite<T extends SiteRef>(candidates: SiteCandidate[], cursorLine: number, accept: (v: unknown) => v is T): T | undefined {
+  const sites = new Map<string, { args: T; start: number; end: number }>();
   for (const c of candidates) {
     const a = c.args?.[0];
-    if (!isCustomizeArgs(a)) continue;
-    const key = `${a.uri}#${a.line}#${a.api}`;
+    if (!accept(a)) continue;
+    const key = `${a.uri}#${a.line}`;
     const start = Math.min(c.startLine, a.line - 1);
     const end = Math.max(c.endLine, a.line - 1);
     const prev = sites.get(key);

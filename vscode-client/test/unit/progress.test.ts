@@ -16,7 +16,7 @@ test("percent is clamped and null without a usable total", () => {
 });
 
 test("terminal states and their status text", () => {
-  for (const s of ["succeeded", "done", "COMPLETED"]) assert.ok(isTerminal(s), s);
+  for (const s of ["succeeded", "done", "COMPLETED", "interrupted"]) assert.ok(isTerminal(s), s);
   for (const s of ["queued", "running", "evaluating"]) assert.ok(!isTerminal(s), s);
   assert.equal(statusText({ jobId: "j", state: "succeeded" }), "$(check) Chameleon: customized");
   assert.equal(statusText({ jobId: "j", state: "failed" }), "$(error) Chameleon: customization failed");

@@ -39,7 +39,14 @@ test("images become data: URLs only for real base64; missing ones are said so", 
 });
 
 test("a report is recognised by its contract keys", () => {
-  assert.ok(isReport({ modelId: null, metrics: null, reportPng: null, curvesPng: null }));
+  assert.ok(isReport({ modelId: "m-1", metrics: null, reportPng: null, curvesPng: null }));
+  assert.ok(!isReport({ error: "No customized model", modelId: null, metrics: null, reportPng: null, curvesPng: null }));
   assert.ok(!isReport(null));
   assert.ok(!isReport({ jobId: "x" }));
+});
+
+test("a partial report says why parts are missing", () => {
+  const html = renderReportHtml({ modelId: "m1", metrics: null, reportPng: null, curvesPng: null, error: "trainer <down>" }, "T", "n");
+  assert.ok(html.includes(`<p id="error" class="missing">trainer &lt;down&gt;</p>`));
+  assert.ok(html.includes(`<p id="metrics" class="missing">No metrics yet.</p>`));
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { SiteCandidate, hasSiteArgument, pickCallSite, reportArgs } from "../../src/sites";
+import { SiteCandidate, hasSiteArgument, pickCallSite, pickSiteRef, reportArgs } from "../../src/sites";
 
 const U = "file:///ws/app.py";
 // Two call sites, lenses on 0-based lines 9 and 29 (1-based 10 and 30), plus a report lens.
@@ -40,4 +40,15 @@ test("palette invocations carry no site argument; lens invocations do", () => {
   assert.equal(hasSiteArgument(undefined), false);
   assert.equal(hasSiteArgument([{ uri: U, line: 3, api: "a" }]), true);
   assert.deepEqual(reportArgs({ uri: U, line: 3, api: "a" }), { uri: U, line: 3 });
+});
+
+test("a customized site's lens carries only {uri, line}: enough for the report, not for customize", () => {
+  const c: SiteCandidate[] = [
+    { command: "", args: undefined, startLine: 11, endLine: 11 },
+    { command: "chameleon.showReport", args: [{ uri: U, line: 12 }], startLine: 11, endLine: 11 },
+    { command: "chameleon.cancelJob", args: [{ jobId: "j" }], startLine: 3, endLine: 3 },
+  ];
+  assert.deepEqual(pickSiteRef(c, 15), { uri: U, line: 12 });
+  assert.equal(pickCallSite(c, 15), undefined);
+  assert.deepEqual(pickSiteRef(lenses, 29), { uri: U, line: 30 });
 });

@@ -1,0 +1,505 @@
+/**
+ * End-to-end test of the extension in the real VS Code workbench: code-server (VS Code 1.100 in the
+ * browser) driven by Playwright through Debian's Chromium. Recipe: shared/guides/real-editors.md.
+ *
+ * Steps, each with a screenshot in the artifacts folder, stopping at the first failure:
+ *   workbench   the workbench loads with the example app's folder
+ *   activated   opening the app's Python file activates the extension (its status-bar item shows)
+ *   server      the language server is running (the item reads "Chameleon", not "server stopped")
+ *   codelens    a "Customize this API" code lens shows above the call
+ *   hover       hovering the call shows its decision abstract
+ *   customize   "Chameleon: Customize this API" from the command palette, cursor on the call, starts a job
+ *   progress    the job's progress appears in the status bar and its log (click on the item)
+ *   customized  the job ends, the status bar says so and the code lens is refreshed
+ *   config      `.chameleon/` is written in the app's folder
+ *   report      "Chameleon: Show customization report" opens the webview with the model and charts
+ * `--through STEP` stops after STEP (e.g. `activated`, to prove the harness without a server).
+ *
+ * Writes `results.json` ({steps: [{name, status, detail, screenshot, seconds}]}) to the artifacts
+ * folder; exits 0 only when every step that was asked for passed. Everything it starts (code-server,
+ * the trainer service) is killed, by process group, before it exits.
+ */
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { Browser, Locator, Page, chromium } from "playwright-core";
+
+export const STEPS = [
+  "workbench",
+  "activated",
+  "server",
+  "codelens",
+  "hover",
+  "customize",
+  "progress",
+  "customized",
+  "config",
+  "report",
+] as const;
+type StepName = (typeof STEPS)[number];
+
+interface StepResult {
+  name: StepName;
+  status: "passed" | "failed" | "not-run";
+  detail: string;
+  screenshot?: string;
+  seconds: number;
+}
+
+interface Options {
+  app: string; // folder of the example app (copied to a scratch workspace)
+  file: string; // file to open, relative to app
+  token: string; // identifier of the API call to hover and put the cursor on
+  hoverText: string; // texts the hover must contain, separated by "|"
+  python: string;
+  codeServer: string;
+  vsix: string;
+  artifacts: string;
+  through: StepName;
+  trainerUrl: string | null; // null: start `chameleon trainer serve` here
+  jobTimeoutS: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const get = (flag: string, def?: string): string => {
+    const i = argv.indexOf(flag);
+    if (i >= 0 && i + 1 < argv.length) return argv[i + 1];
+    if (def === undefined) throw new Error(`missing ${flag}`);
+    return def;
+  };
+  const root = path.resolve(__dirname, "..", "..", "..");
+  const through = get("--through", "report") as StepName;
+  if (!STEPS.includes(through)) throw new Error(`--through must be one of ${STEPS.join(", ")}`);
+  return {
+    app: path.resolve(get("--app")),
+    file: get("--file"),
+    token: get("--token", "label_detection"),
+    hoverText: get("--hover-text", "Decision"),
+    python: get("--python", process.env.CHAMELEON_PYTHON || "python3"),
+    codeServer: get(
+      "--code-server",
+      path.join(os.homedir(), ".cache", "chameleon-api", "code-server", "node_modules", ".bin", "code-server"),
+    ),
+    vsix: path.resolve(get("--vsix", path.join(root, "vscode-client", "chameleon-api.vsix"))),
+    artifacts: path.resolve(get("--artifacts", path.join(root, "test-artifacts", "vscode"))),
+    through,
+    trainerUrl: get("--trainer-url", "") || null,
+    jobTimeoutS: Number(get("--job-timeout", "240")),
+  };
+}
+
+// ------------------------------------------------------------------------------ processes
+
+const started: ChildProcess[] = [];
+
+function startProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, cwd?: string): ChildProcess {
+  const out = fs.openSync(logFile, "a");
+  // detached: a process group of its own, so the whole tree (extension host, language server,
+  // trainer jobs) is killed with one signal.
+  const child = spawn(cmd, args, { env, cwd, detached: true, stdio: ["ignore", out, out] });
+  started.push(child);
+  return child;
+}
+
+function killAll(): void {
+  for (const child of started.reverse()) {
+    if (child.pid === undefined || child.exitCode !== null) continue;
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  }
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline && started.some((c) => c.exitCode === null && c.signalCode === null && alive(c.pid))) {
+    spawnSync("sleep", ["0.1"]);
+  }
+  for (const child of started) {
+    if (child.pid !== undefined && alive(child.pid)) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }
+  }
+}
+
+function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number, proc?: ChildProcess, headers: Record<string, string> = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    if (proc && proc.exitCode !== null) throw new Error(`${url}: the process exited with ${proc.exitCode}`);
+    try {
+      const res = await fetch(url, { headers, signal: AbortSignal.timeout(2000) });
+      if (res.status < 500) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await sleep(250);
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms (${last})`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ------------------------------------------------------------------------------ the workbench
+
+/** Text of the status-bar entries the extension owns (matched by their text). */
+async function statusTexts(page: Page): Promise<string[]> {
+  return page.locator("#workbench\\.parts\\.statusbar .statusbar-item").allInnerTexts();
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr = "";
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      lastErr = ` (${String(err).split("\n")[0]})`;
+    }
+    await sleep(250);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr}`);
+}
+
+async function runPalette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ state: "visible", timeout: 10_000 });
+  await page.keyboard.press("Enter");
+}
+
+/** The editor line span holding `token`, in the visible editor. */
+function tokenSpan(page: Page, token: string): Locator {
+  return page.locator(".monaco-editor .view-lines .view-line span span", { hasText: token }).first();
+}
+
+async function codeLensTexts(page: Page): Promise<string[]> {
+  return page.locator(".monaco-editor .codelens-decoration").allInnerTexts();
+}
+
+async function main(): Promise<number> {
+  const opt = parseArgs(process.argv.slice(2));
+  fs.rmSync(opt.artifacts, { recursive: true, force: true });
+  fs.mkdirSync(opt.artifacts, { recursive: true });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "chameleon-vscode-e2e-"));
+  const ws = path.join(scratch, path.basename(opt.app));
+  fs.cpSync(opt.app, ws, { recursive: true, filter: (src) => !/(^|\/)(\.chameleon|__pycache__)(\/|$)/.test(src) });
+  const results: StepResult[] = STEPS.slice(0, STEPS.indexOf(opt.through) + 1).map((name) => ({
+    name,
+    status: "not-run",
+    detail: "",
+    seconds: 0,
+  }));
+  const writeResults = () =>
+    fs.writeFileSync(path.join(opt.artifacts, "results.json"), JSON.stringify({ app: opt.app, file: opt.file, steps: results }, null, 2));
+  writeResults();
+
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let shot = 0;
+  const screenshot = async (name: string): Promise<string | undefined> => {
+    if (!page) return undefined;
+    const file = path.join(opt.artifacts, `${String(++shot).padStart(2, "0")}-${name}.png`);
+    try {
+      await page.screenshot({ path: file, timeout: 10_000 });
+      return path.basename(file);
+    } catch {
+      return undefined;
+    }
+  };
+  const step = async (name: StepName, fn: () => Promise<string>): Promise<boolean> => {
+    const r = results.find((x) => x.name === name);
+    if (!r) return false; // beyond --through
+    const t0 = Date.now();
+    try {
+      r.detail = await fn();
+      r.status = "passed";
+    } catch (err) {
+      r.status = "failed";
+      r.detail = err instanceof Error ? err.message : String(err);
+    }
+    r.seconds = Math.round((Date.now() - t0) / 100) / 10;
+    r.screenshot = await screenshot(`${name}${r.status === "failed" ? "-FAILED" : ""}`);
+    console.log(`[e2e] ${name}: ${r.status} (${r.seconds} s) ${r.detail}`);
+    writeResults();
+    return r.status === "passed";
+  };
+
+  try {
+    // -------------------------------------------------------------- the trainer service
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(scratch, "xdg-config"),
+      XDG_DATA_HOME: path.join(scratch, "xdg-data"),
+      CHAMELEON_LSP_LOG: path.join(opt.artifacts, "lsp-server.log"),
+    };
+    const tokenFile = path.join(scratch, "trainer-token");
+    fs.writeFileSync(tokenFile, "e2e-" + Math.random().toString(36).slice(2) + "\n", { mode: 0o600 });
+    let trainerUrl = opt.trainerUrl;
+    const needTrainer = STEPS.indexOf(opt.through) >= STEPS.indexOf("customize");
+    if (!trainerUrl && needTrainer) {
+      const port = await freePort();
+      trainerUrl = `http://127.0.0.1:${port}`;
+      const token = fs.readFileSync(tokenFile, "utf8").trim();
+      const trainer = startProcess(
+        opt.python,
+        ["-m", "chameleon_server", "trainer", "serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", path.join(scratch, "trainer"), "--token", token],
+        env,
+        path.join(opt.artifacts, "trainer.log"),
+      );
+      // Started now, awaited before "customize": it loads while the workbench does.
+      void waitForHttp(`${trainerUrl}/healthz`, 60_000, trainer).catch(() => undefined);
+    }
+
+    // -------------------------------------------------------------- code-server with the extension
+    const ud = path.join(scratch, "user-data");
+    const ext = path.join(scratch, "extensions");
+    fs.mkdirSync(path.join(ud, "User"), { recursive: true });
+    fs.mkdirSync(ext, { recursive: true });
+    const settings = {
+      "telemetry.telemetryLevel": "off",
+      "workbench.startupEditor": "none",
+      "workbench.tips.enabled": false,
+      "workbench.enableExperiments": false,
+      "security.workspace.trust.enabled": false,
+      "extensions.autoCheckUpdates": false,
+      "extensions.autoUpdate": false,
+      "update.mode": "none",
+      "editor.hover.delay": 200,
+      "editor.minimap.enabled": false,
+      "chameleon.interpreter": opt.python,
+      "chameleon.trainerUrl": trainerUrl,
+      "chameleon.tokenFile": tokenFile,
+      "chameleon.jobOptions": { tiny: true },
+      "chameleon.trace.server": "messages",
+    };
+    fs.writeFileSync(path.join(ud, "User", "settings.json"), JSON.stringify(settings, null, 2));
+    const install = spawnSync(
+      opt.codeServer,
+      ["--user-data-dir", ud, "--extensions-dir", ext, "--install-extension", opt.vsix],
+      { env, encoding: "utf8", timeout: 120_000 },
+    );
+    fs.writeFileSync(path.join(opt.artifacts, "install-extension.log"), `${install.stdout}\n${install.stderr}`);
+    if (install.status !== 0) throw new Error(`code-server --install-extension failed (${install.status}): ${install.stderr}`);
+
+    const port = await freePort();
+    const cfg = path.join(scratch, "code-server.yaml");
+    fs.writeFileSync(cfg, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+    const cs = startProcess(
+      opt.codeServer,
+      [
+        "--config", cfg,
+        "--bind-addr", `127.0.0.1:${port}`,
+        "--auth", "none",
+        "--user-data-dir", ud,
+        "--extensions-dir", ext,
+        "--disable-telemetry",
+        "--disable-update-check",
+        "--disable-workspace-trust",
+        "--disable-getting-started-override",
+        ws,
+      ],
+      env,
+      path.join(opt.artifacts, "code-server.log"),
+    );
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000, cs);
+
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+      args: [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      ],
+      timeout: 60_000,
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+
+    // -------------------------------------------------------------- the steps
+    const ok =
+      (await step("workbench", async () => {
+        await page!.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`, { timeout: 60_000 });
+        await page!.locator(".monaco-workbench").waitFor({ timeout: 90_000 });
+        await page!.locator(".explorer-folders-view .monaco-list-row").first().waitFor({ timeout: 60_000 });
+        return `workbench loaded with ${ws}`;
+      })) &&
+      (await step("activated", async () => {
+        // The file may sit in a folder: open it with Quick Open, which finds it anywhere.
+        const row = page!.locator(".explorer-folders-view .monaco-list-row", { hasText: path.basename(opt.file) }).first();
+        if (!opt.file.includes("/") && (await row.count()) > 0) await row.click();
+        else {
+          await page!.keyboard.press("Control+P");
+          const input = page!.locator(".quick-input-widget input");
+          await input.waitFor({ state: "visible", timeout: 10_000 });
+          await input.fill(opt.file);
+          await page!.locator(".quick-input-list .monaco-list-row", { hasText: path.basename(opt.file) }).first().waitFor({ timeout: 20_000 });
+          await page!.keyboard.press("Enter");
+        }
+        await tokenSpan(page!, opt.token).waitFor({ timeout: 30_000 });
+        const item = await waitFor("the Chameleon status-bar item", 60_000, async () =>
+          (await statusTexts(page!)).find((t) => t.includes("Chameleon")),
+        );
+        return `status bar: "${item.trim()}"`;
+      })) &&
+      (await step("server", async () => {
+        const item = await waitFor("the language server to run", 60_000, async () => {
+          const t = (await statusTexts(page!)).find((x) => x.includes("Chameleon"));
+          if (t && /server stopped/.test(t)) throw new Error(`status bar: "${t.trim()}"`);
+          return t && !/server (starting|stopped)/.test(t) ? t : undefined;
+        });
+        return `status bar: "${item.trim()}"`;
+      })) &&
+      (await step("codelens", async () => {
+        const lenses = await waitFor('a "Customize this API" code lens', 60_000, async () => {
+          const all = await codeLensTexts(page!);
+          return all.some((t) => t.includes("Customize this API")) ? all : undefined;
+        });
+        return `code lenses: ${lenses.map((t) => JSON.stringify(t.trim())).join(", ")}`;
+      })) &&
+      (await step("hover", async () => {
+        // Several hover parts may exist (diagnostics, the abstract); read every visible one.
+        const hovers = page!.locator(".monaco-hover-content").filter({ visible: true });
+        const text = await waitFor(`a hover containing ${JSON.stringify(opt.hoverText.split("|"))}`, 45_000, async () => {
+          // The first hover can come before the server answers: move away and back.
+          await page!.mouse.move(5, 5);
+          await sleep(300);
+          await tokenSpan(page!, opt.token).hover();
+          await hovers.first().waitFor({ state: "visible", timeout: 4_000 });
+          await sleep(300);
+          const t = (await hovers.allInnerTexts()).join("\n");
+          return opt.hoverText.split("|").every((want) => t.includes(want)) ? t : undefined;
+        });
+        // The abstract starts on the line before "Decision" (the api · task header); diagnostics come first.
+        const decision = text.indexOf("Decision");
+        const abstract = decision > 0 ? text.slice(text.lastIndexOf("\n", text.lastIndexOf("\n", decision) - 1) + 1) : text;
+        return `hover: ${JSON.stringify(abstract.slice(0, 600))}`;
+      })) &&
+      (await step("customize", async () => {
+        if (trainerUrl) await waitForHttp(`${trainerUrl}/healthz`, 60_000);
+        await page!.mouse.move(5, 5);
+        await page!.keyboard.press("Escape");
+        await tokenSpan(page!, opt.token).click(); // the cursor on the call: the palette command picks it
+        await runPalette(page!, "Chameleon: Customize this API");
+        const t = await waitFor("a customization job in the status bar", 60_000, async () =>
+          (await statusTexts(page!)).find((x) => /Chameleon: (?!server)/.test(x)),
+        );
+        return `status bar: "${t.trim()}"`;
+      })) &&
+      (await step("progress", async () => {
+        // Running states show a percentage; the job log (opened by clicking the item) keeps every update.
+        const seen = new Set<string>();
+        const deadline = Date.now() + opt.jobTimeoutS * 1000;
+        while (Date.now() < deadline) {
+          for (const t of await statusTexts(page!)) if (/Chameleon: .*\d+%/.test(t)) seen.add(t.trim());
+          if (seen.size >= 2) break;
+          if ((await statusTexts(page!)).some((x) => /Chameleon: (customized|customization failed|cancelled)/.test(x))) break;
+          await sleep(150);
+        }
+        await page!.locator("#workbench\\.parts\\.statusbar .statusbar-item", { hasText: /Chameleon: (?!server)/ }).first().click();
+        const log = page!.locator(".panel .monaco-editor .view-lines");
+        const logText = await waitFor("the job log with progress lines", 30_000, async () => {
+          const t = await log.first().innerText();
+          return /job \S+ \w+ .*\d+\/\d+ \(\d+%\)/.test(t) ? t : undefined;
+        });
+        const lines = logText.split("\n").filter((l) => l.includes("job "));
+        return `status bar showed ${JSON.stringify([...seen])}; job log: ${JSON.stringify(lines.slice(0, 8))}`;
+      })) &&
+      (await step("customized", async () => {
+        const t = await waitFor("the job to end", opt.jobTimeoutS * 1000, async () => {
+          const x = (await statusTexts(page!)).find((s) => /Chameleon: (customized|customization failed|cancelled)/.test(s));
+          if (x && !/customized/.test(x)) {
+            const log = await page!.locator(".panel .monaco-editor .view-lines").first().innerText().catch(() => "");
+            throw new Error(`status bar: "${x.trim()}"; job log: ${log.slice(-600)}`);
+          }
+          return x;
+        });
+        // Bring the editor back and wait for the refreshed lens.
+        await page!.keyboard.press("Control+J").catch(() => undefined);
+        const lenses = await waitFor('the code lens to change from "Customize this API" to "customized"', 30_000, async () => {
+          const all = await codeLensTexts(page!);
+          return all.some((s) => s.includes("customized")) && !all.some((s) => s.includes("Customize this API")) ? all : undefined;
+        });
+        return `status bar: "${t.trim()}"; code lenses: ${lenses.map((s) => JSON.stringify(s.trim())).join(", ")}`;
+      })) &&
+      (await step("config", async () => {
+        const dir = path.join(ws, ".chameleon");
+        if (!fs.existsSync(dir)) throw new Error(`${dir} was not written`);
+        const files = fs.readdirSync(dir);
+        const redirect = path.join(dir, "redirect.json");
+        if (!fs.existsSync(redirect)) throw new Error(`.chameleon/ holds ${files.join(", ")} but no redirect.json`);
+        const body = fs.readFileSync(redirect, "utf8");
+        if (!body.includes(path.basename(opt.file))) throw new Error(`redirect.json does not name ${opt.file}: ${body.slice(0, 400)}`);
+        fs.copyFileSync(redirect, path.join(opt.artifacts, "redirect.json"));
+        return `.chameleon/ holds ${files.join(", ")}; redirect.json: ${body.replace(/\s+/g, " ").slice(0, 300)}`;
+      })) &&
+      (await step("report", async () => {
+        await tokenSpan(page!, opt.token).click();
+        await runPalette(page!, "Chameleon: Show customization report");
+        const frame = page!.frameLocator("iframe.webview").frameLocator("#active-frame");
+        const model = await waitFor("the report webview", 30_000, async () => {
+          const t = await frame.locator("#model").innerText({ timeout: 2_000 });
+          return /Model: \S+/.test(t) && !t.includes("none yet") ? t : undefined;
+        });
+        const images = await frame.locator("img").count();
+        const metrics = await frame.locator("#metrics").innerText();
+        if (images < 1) throw new Error(`the report shows no chart (model ${model}; metrics ${metrics})`);
+        return `${model.trim()}; ${images} chart(s); metrics: ${metrics.replace(/\s+/g, " ").slice(0, 300)}`;
+      }));
+    void ok;
+  } catch (err) {
+    const r = results.find((x) => x.status === "not-run");
+    if (r) {
+      r.status = "failed";
+      r.detail = `harness: ${err instanceof Error ? err.message : String(err)}`;
+      r.screenshot = await screenshot(`${r.name}-FAILED`);
+    }
+    console.error(`[e2e] harness error: ${String(err)}`);
+  } finally {
+    writeResults();
+    await browser?.close().catch(() => undefined);
+    killAll();
+    if (!process.env.CHAMELEON_E2E_KEEP) fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  return results.every((r) => r.status === "passed") ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    killAll();
+    process.exit(2);
+  },
+);
