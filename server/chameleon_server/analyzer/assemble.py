@@ -71,9 +71,13 @@ def build_decision(branches: list[Branch], notes: list[str]) -> Decision | None:
 
 
 def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) -> Decision | None:
-    non_aux = [b for b in label if not b.aux]
-    if non_aux:
-        label = non_aux
+    if any(b.test.derived and not b.aux for b in label):
+        # the caller decides on a flag / returned constant: the branches that set it are plumbing
+        label = [b for b in label if not b.aux and not b.returns_const]
+    else:
+        non_aux = [b for b in label if not b.aux]
+        if non_aux:
+            label = non_aux
     # Tests and lookups over the same dict are one decision: keep the richest.
     by_dict: dict[str, list[Branch]] = {}
     for b in label:

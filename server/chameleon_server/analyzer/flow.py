@@ -46,6 +46,7 @@ class Branch:
     exits: bool = False
     continue_only: bool = False
     aux: bool = False
+    returns_const: bool = False  # `return True`: a caller may decide on it
     loop_exits: bool = False
     kind: str = "if"
     loop_after_line: int | None = None  # what runs when the loop over the output finds nothing
@@ -125,7 +126,7 @@ def _exits(body: list[ast.stmt], in_loop: bool = True) -> bool:
 
 
 def _is_aux(body: list[ast.stmt]) -> bool:
-    """Only sets flags / collects matches / leaves the loop: the decision is made later."""
+    """Only sets flags / collects matches / returns a constant: the decision may be made later."""
     if not body:
         return False
     for s in body:
@@ -365,6 +366,8 @@ class Interp:
                     c = const_value(s.value)
                     if c is not NOT_CONST:
                         t = self.tests[-1]
+                        if t.loop is not None and any(lid == t.loop for lid, _, _ in self.loops):
+                            t = Test(**{**_test_fields(t), "ranked": True})
                         v = Val(CHOICE, t.site, choice=((c, t),))
                 if v is not None:
                     self.ret = self._join(self.ret, v)
@@ -542,6 +545,8 @@ class Interp:
                 after_outcome=after_outcome, exits=_exits(body), aux=_is_aux(body),
                 continue_only=all(isinstance(x, (ast.Continue, ast.Pass)) for x in body),
                 loop_exits=loop_exits, order=self._order_for(t),
+                returns_const=(len(body) == 1 and isinstance(body[0], ast.Return)
+                               and isinstance(body[0].value, ast.Constant)),
             )
             b.key = (self.mod.file, s.lineno, s.col_offset, pos, t.site)
             self.a.record(b)
@@ -762,7 +767,7 @@ class Interp:
             return v if name in ("text", "content") else None
         if k in (RESP, ITEM):
             if name in apis.LIST_FIELDS:
-                return v.but(kind=LIST, loop=None)
+                return v.but(kind=LIST, loop=v.loop if k == ITEM else None)
             if name in apis.RESPS_FIELDS and k == RESP:
                 return v.but(kind=RESPS)
             if name in apis.SENT_FIELDS:
@@ -808,9 +813,11 @@ class Interp:
             return base
         idx = resolve_number(sl, self.scope) if not isinstance(sl, ast.Slice) else None
         if base.kind == LIST:
+            if base.loop is not None:  # result.alternatives[0] inside a loop over results
+                return base.but(kind=ITEM)
             if idx == 0:
-                return base.but(kind=ITEM, loop=None, top_k=1)
-            return base.but(kind=ITEM, loop=None)
+                return base.but(kind=ITEM, top_k=1)
+            return base.but(kind=ITEM)
         if base.kind == RESPS:
             return base.but(kind=RESP)
         if base.kind == STRS:
@@ -1126,9 +1133,19 @@ class Interp:
             if is_method and params and params[0] in ("self", "cls"):
                 params = params[1:]
             env: dict[str, Val] = {}
-            for p, v in zip(params, arg_vals):
+            consts: dict[str, list[ast.expr]] = {}
+            for p, v, node in zip(params, arg_vals, e.args):
                 if v is not None:
                     env[p] = v
+                else:
+                    c = self._const_arg(node)
+                    if c is not None:
+                        consts[p] = [c]
+            for kw in e.keywords:
+                if kw.arg and kw_vals.get(kw.arg) is None:
+                    c = self._const_arg(kw.value)
+                    if c is not None:
+                        consts[kw.arg] = [c]
             for k, v in kw_vals.items():
                 if v is not None:
                     env[k] = v
@@ -1137,10 +1154,27 @@ class Interp:
                     if k.startswith("self."):
                         env.setdefault(k, v)
             sub = Interp(self.a, unit, env, self.depth + 1, self.active)
+            if consts:
+                sub.scope.overrides.update(consts)
             ret = sub.run_unit()
             self.new_units.extend(sub.new_units)
             return ret if ret is not None else self.a.summaries.get(unit.key)
         return self.a.summaries.get(unit.key)
+
+    def _const_arg(self, node: ast.expr) -> ast.expr | None:
+        """A caller's constant argument, as a literal the callee's scope can resolve."""
+        n = resolve_number(node, self.scope)
+        if n is not None:
+            return ast.copy_location(ast.Constant(n), node)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node
+        if isinstance(node, (ast.Name, ast.Attribute, ast.List, ast.Tuple, ast.Set)):
+            labs = resolve_strings(node, self.scope, want_spans=False)
+            if labs.labels:
+                out = ast.List(elts=[ast.copy_location(ast.Constant(x), node) for x in labs.labels], ctx=ast.Load())
+                out._chameleon_name = labs.name  # type: ignore[attr-defined]
+                return ast.copy_location(out, node)
+        return None
 
     # -- conditions ------------------------------------------------------------------------------
     def test(self, e: ast.expr) -> Test | None:
@@ -1475,9 +1509,13 @@ def _and_tests(parts: list[Test]) -> Test:
                 t = _with_min(t, s.rng[0])
         return t
     if score:
-        lo = max((s.rng[0] for s in score if s.rng and s.rng[0] is not None), default=None)
-        hi = min((s.rng[1] for s in score if s.rng and s.rng[1] is not None), default=None)
-        return Test(**{**_test_fields(score[0]), "rng": (lo, hi)})
+        kind = next((s.score_kind for s in score if s.score_kind == "sentiment"), score[0].score_kind)
+        same = [s for s in score if s.score_kind == kind and not s.negated]
+        if not same:
+            return score[0]
+        lo = max((s.rng[0] for s in same if s.rng and s.rng[0] is not None), default=None)
+        hi = min((s.rng[1] for s in same if s.rng and s.rng[1] is not None), default=None)
+        return Test(**{**_test_fields(same[0]), "rng": (lo, hi)})
     return parts[0]
 
 
@@ -1485,7 +1523,7 @@ def _union_choice(tests: list[Test]) -> Test | None:
     if not tests:
         return None
     if len(tests) == 1:
-        return Test(**{**_test_fields(tests[0]), "loop": None, "item_level": False})
+        return Test(**{**_test_fields(tests[0]), "loop": None, "item_level": False, "derived": True})
     base = tests[0]
     cats: list[Cat] = []
     for t in tests:
@@ -1493,7 +1531,7 @@ def _union_choice(tests: list[Test]) -> Test | None:
             if c not in cats:
                 cats.append(c)
     return Test(**{**_test_fields(base), "cats": (_merge_cats(cats),) if cats else (), "loop": None,
-                   "item_level": False})
+                   "item_level": False, "derived": True})
 
 
 def _merge_tests(tests: list[Test]) -> Test:

@@ -202,6 +202,7 @@ class Scope:
         self.func = func
         self.cls = cls
         self._locals = local_assigns
+        self.overrides: dict[str, list[ast.expr]] = {}  # constant arguments bound by a caller
 
     @property
     def locals(self) -> dict[str, list[ast.expr]]:
@@ -251,6 +252,8 @@ class Scope:
 
     def lookup(self, name: str) -> tuple[list[ast.expr], "Scope"] | None:
         """The expressions assigned to a name, and the scope to resolve them in."""
+        if name in self.overrides:
+            return self.overrides[name], self
         if self.func is not None:
             if name in self.locals:
                 return self.locals[name], self
@@ -381,7 +384,7 @@ def _resolve(expr: ast.expr, scope: Scope, depth: int, want_spans: bool) -> Labe
             return Labels([], name=expr.id, unresolved=f"'{expr.id}' is not defined statically")
         vals, sc = found
         res = _merge([_resolve(v, sc, depth + 1, want_spans) for v in vals])
-        res.name = expr.id
+        res.name = getattr(vals[0], "_chameleon_name", None) or expr.id
         if not res.labels and expr.id in sc.module.const_reasons and sc.func is None:
             res.unresolved = sc.module.const_reasons[expr.id]
         return res
@@ -438,8 +441,38 @@ def _resolve(expr: ast.expr, scope: Scope, depth: int, want_spans: bool) -> Labe
                     return r
         return Labels([], unresolved=_runtime_reason(expr))
     if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-        return Labels([], unresolved=_runtime_reason(expr))
+        return _resolve_comprehension(expr, scope, depth, want_spans)
     return Labels([], unresolved=_runtime_reason(expr))
+
+
+_STR_TRANSFORMS = {"lower": str.lower, "upper": str.upper, "casefold": str.casefold, "strip": str.strip,
+                   "title": str.title, "capitalize": str.capitalize}
+
+
+def _resolve_comprehension(expr: ast.ListComp | ast.SetComp | ast.GeneratorExp, scope: Scope, depth: int,
+                           want_spans: bool) -> Labels:
+    """`[x.lower() for x in FOOD]`: a constant list, transformed element-wise."""
+    if len(expr.generators) != 1 or expr.generators[0].ifs or not isinstance(expr.generators[0].target, ast.Name):
+        return Labels([], unresolved=_runtime_reason(expr))
+    g = expr.generators[0]
+    var = g.target.id  # type: ignore[union-attr]
+    src = _resolve(g.iter, scope, depth + 1, False)
+    if not src.labels:
+        return Labels([], unresolved=src.unresolved or _runtime_reason(expr))
+    elt = expr.elt
+    fns = []
+    while isinstance(elt, ast.Call) and isinstance(elt.func, ast.Attribute) and not elt.args \
+            and elt.func.attr in _STR_TRANSFORMS:
+        fns.append(_STR_TRANSFORMS[elt.func.attr])
+        elt = elt.func.value
+    if not (isinstance(elt, ast.Name) and elt.id == var):
+        return Labels([], unresolved=_runtime_reason(expr))
+    out = []
+    for lab in src.labels:
+        for fn in reversed(fns):
+            lab = fn(lab)
+        out.append(lab)
+    return Labels(out, name=src.name, at=_span(scope, expr) if want_spans else None)
 
 
 def _value_name(v: ast.expr) -> str:

@@ -52,6 +52,7 @@ class Test:
     compare_at: tuple[tuple[str, Any], ...] | None = None
     score_kind: str | None = None  # for rng tests: 'sentiment', 'confidence', 'magnitude'
     item_level: bool = False  # the test reads one label (not a whole collection)
+    derived: bool = False  # a test on a value the app computed from an earlier test (flag, returned constant)
     ranked: bool = False  # derived from a flag set on the first matching label of a loop that exits
 
     def negate(self) -> "Test":
