@@ -58,7 +58,7 @@ def test_neovim_hover_code_lens_diagnostics(tmp_path):
 
     hover = r["hover"]["contents"]["value"]
     assert "google.vision.label_detection" in hover
-    assert "multi-choice" in hover and "compost" in hover and "recycle" in hover
+    assert "multi-choice" in hover and "COMPOST" in hover and "RECYCLE" in hover
     assert "model labels: Food, Snack, Produce" in hover  # resolved against the vocabulary
 
     titles = [lens["command"]["title"] for lens in r["code_lens"]]

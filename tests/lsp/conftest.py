@@ -29,6 +29,15 @@ async def client(lsp_client: LanguageClient):
     def _refresh(params=None):  # VS Code re-requests lenses here; the test counts the requests
         lsp_client.code_lens_refreshes += 1
 
+    # record every publishDiagnostics (uri, version) so tests can see the debouncing
+    lsp_client.protocol.fm.features.pop("textDocument/publishDiagnostics", None)
+    lsp_client.published = []
+
+    @lsp_client.feature("textDocument/publishDiagnostics")
+    def _publish(params):
+        lsp_client.published.append((params.uri, params.version))
+        lsp_client.diagnostics[params.uri] = params.diagnostics
+
     yield
     server = getattr(lsp_client, "_server", None)
     if server is not None and server.returncode is None:  # a test may have shut it down itself

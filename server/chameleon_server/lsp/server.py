@@ -514,7 +514,7 @@ async def cmd_customize(ls: ChameleonLanguageServer, *args: Any) -> dict[str, An
             return {"jobId": running.id, "state": running.state}
         root = ls.root_for(doc.path)
         service = await ls.trainer_service(root)
-        dataset = ls.settings.dataset or ls.vocab.default_dataset(site.api)
+        dataset = ls.settings.dataset  # None: the service picks the API's default dataset
         job = await ls.jobs.start(uri, site, root, service, dataset)
         return {"jobId": job.id, "state": job.state}
     except ServiceError as e:

@@ -1,0 +1,169 @@
+"""'Customize this API' end to end: the language server against a REAL trainer service on loopback.
+
+The service runs in its own process (`chameleon trainer serve`, started here or by the language
+server itself); jobs use ``{"tiny": true}`` so they finish in seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import pytest
+from lsp_support import open_file, start_session, uri
+from lsprotocol import types as lsp
+from pytest_lsp import LanguageClient
+
+from chameleon_server.trainer_client import start_local_service
+
+JOB_TIMEOUT = 240.0
+TERMINAL = {"succeeded", "failed", "cancelled", "interrupted"}
+
+
+@pytest.fixture(scope="module")
+def trainer(tmp_path_factory):
+    svc = start_local_service(tmp_path_factory.mktemp("trainer-data"), startup_timeout=120)
+    yield svc
+    svc.stop()
+
+
+def collect_job_progress(client: LanguageClient) -> list[dict]:
+    events: list[dict] = []
+
+    @client.feature("chameleon/jobProgress")
+    def _on(params):
+        events.append(params if isinstance(params, dict) else json.loads(json.dumps(params, default=lambda o: o.__dict__)))
+
+    return events
+
+
+async def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = predicate()
+        if got:
+            return got
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def call_line(path: Path, needle: str = "label_detection") -> int:
+    return next(i for i, l in enumerate(path.read_text().splitlines(), 1) if needle in l)
+
+
+def as_dict(x):
+    return x if isinstance(x, dict) else {k: getattr(x, k) for k in ("jobId", "uri", "line", "state", "stage", "step", "total", "message")}
+
+
+async def customize(client: LanguageClient, u: str, line: int) -> dict:
+    return await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(
+            command="chameleon.customize", arguments=[{"uri": u, "line": line, "api": "google.vision.label_detection"}]
+        )
+    )
+
+
+async def test_unreachable_service_is_a_clear_message(client: LanguageClient, workspace):
+    await start_session(client, workspace, {"chameleon": {"trainerUrl": "http://127.0.0.1:9", "token": "x"}})
+    path = workspace / "recycle.py"
+    u = await open_file(client, path)
+    res = await customize(client, u, call_line(path))
+    assert "Cannot reach the trainer service at http://127.0.0.1:9" in res["error"]
+    assert client.messages[-1].type == lsp.MessageType.Error and "Cannot reach" in client.messages[-1].message
+
+
+async def test_bad_token_then_customize_and_cancel_from_the_editor(client: LanguageClient, workspace, trainer):
+    events = collect_job_progress(client)
+    await start_session(client, workspace, {"chameleon": {"trainerUrl": trainer.url, "token": "wrong-token"}})
+    path = workspace / "outfit.py"
+    u = await open_file(client, path)
+    line = call_line(path)
+    res = await customize(client, u, line)
+    assert "refused the token" in res["error"], res
+
+    client.workspace_did_change_configuration(
+        lsp.DidChangeConfigurationParams(
+            settings={"chameleon": {"trainerUrl": trainer.url, "token": None, "tokenFile": str(trainer.token_file),
+                                    "jobOptions": {"tiny": True}}}
+        )
+    )
+    res = await customize(client, u, line)
+    assert res.get("jobId"), res
+    job_id = res["jobId"]
+    # the editor's cancel button: window/workDoneProgress/cancel on the token the server created
+    token = await wait_for(lambda: next(iter(client.progress_reports), None), 10, "a work-done progress token")
+    client.window_work_done_progress_cancel(lsp.WorkDoneProgressCancelParams(token=token))
+    final = await wait_for(
+        lambda: next((as_dict(e) for e in events if as_dict(e)["jobId"] == job_id and as_dict(e)["state"] in TERMINAL), None),
+        JOB_TIMEOUT, "the job to end",
+    )
+    assert final["state"] == "cancelled", final
+    assert final["uri"] == u and final["line"] == line
+    kinds = [type(v).__name__ for v in client.progress_reports[token]]
+    assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+    assert not (workspace / ".chameleon" / "redirect.json").exists()
+
+
+async def test_customize_with_the_embedded_service(client: LanguageClient, workspace):
+    """No trainerUrl: the server starts a local service itself, follows the job, writes the redirect."""
+    events = collect_job_progress(client)
+    await start_session(client, workspace, {"chameleon": {"jobOptions": {"tiny": True}}})
+    path = workspace / "outfit.py"
+    u = await open_file(client, path)
+    line = call_line(path)
+    lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(u)))
+    assert "Customize this API" in [l.command.title for l in lenses]
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(u),
+            range=lsp.Range(lsp.Position(line - 1, 0), lsp.Position(line - 1, 0)),
+            context=lsp.CodeActionContext(diagnostics=[]),
+        )
+    )
+    action = next(a for a in actions if a.title == "Customize this API")
+    res = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=action.command.command, arguments=action.command.arguments)
+    )
+    assert res.get("jobId"), res
+    job_id = res["jobId"]
+    # the server keeps answering while the job runs
+    hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(u), lsp.Position(line - 1, 30)))
+    assert hover is not None and "google.vision.label_detection" in hover.contents.value
+    final = await wait_for(
+        lambda: next((as_dict(e) for e in events if as_dict(e)["jobId"] == job_id and as_dict(e)["state"] in TERMINAL), None),
+        JOB_TIMEOUT, "the job to end",
+    )
+    assert final["state"] == "succeeded", (final, [m.message for m in client.messages])
+    redirect = json.loads((workspace / ".chameleon" / "redirect.json").read_text())
+    entry = redirect["entries"][0]
+    assert entry["file"] == "outfit.py" and entry["api"] == "google.vision.label_detection" and entry["model_id"]
+    assert Path(entry["token_file"]).parent == workspace / ".chameleon" / "trainer"
+    assert client.code_lens_refreshes >= 1
+    lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(u)))
+    titles = [l.command.title for l in lenses]
+    assert any(t.startswith("customized") for t in titles), titles
+    report = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command="chameleon.showReport", arguments=[{"uri": u, "line": line}])
+    )
+    assert report["modelId"] == entry["model_id"] and report["metrics"]
+    assert report["reportPng"] and report["reportPng"].startswith("iVBOR")  # base64 of a PNG
+    assert any("Customized google.vision.label_detection" in m.message for m in client.messages)
+    # a change to the decision logic makes the model stale
+    text = path.read_text()
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(uri=u, version=2),
+            [lsp.TextDocumentContentChangeWholeDocument(text=text.replace('"sandal"', '"sandal", "boot"'))],
+        )
+    )
+    lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(u)))
+    assert "stale: the decision logic changed" in [l.command.title for l in lenses]
+    state = json.loads((workspace / ".chameleon" / "trainer" / "lsp-service.json").read_text())
+    await client.shutdown_session()
+    # the service the server started is stopped with it
+    with pytest.raises(Exception):
+        import httpx
+
+        httpx.get(state["url"] + "/healthz", timeout=2)

@@ -1,0 +1,141 @@
+"""Behaviour under real editing: debounced re-analysis, fresh hovers, broken code, cross-file refresh."""
+
+from __future__ import annotations
+
+import asyncio
+
+from lsp_support import open_file, start_session
+from lsprotocol import types as lsp
+from pytest_lsp import LanguageClient
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, l in enumerate(text.splitlines()) if needle in l)
+
+
+def change(client: LanguageClient, u: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(uri=u, version=version),
+            [lsp.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def hover_text(client: LanguageClient, u: str, line: int, col: int) -> str | None:
+    h = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(u), lsp.Position(line, col)))
+    return h.contents.value if h else None
+
+
+async def test_hover_code_lens_and_diagnostics_on_open(client: LanguageClient, workspace):
+    await start_session(client, workspace)
+    path = workspace / "recycle.py"
+    text = path.read_text()
+    u = await open_file(client, path)
+    ln = line_of(text, "label_detection")
+    md = await hover_text(client, u, ln, text.splitlines()[ln].index("label_detection"))
+    assert md is not None
+    assert "multi-choice" in md and "output-rank" in md
+    assert "**COMPOST**" in md and "`food`, `snack`, `produce`" in md and '`return "Compost this"`' in md
+    assert "**RECYCLE**" in md and "`cardbord`" in md  # resolved across files (bins.py)
+    assert "model labels: Food, Snack, Produce" in md
+    assert 'Default → `return "This is trash"`' in md
+    assert await hover_text(client, u, 0, 0) is None  # the docstring is no call site
+
+    lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(u)))
+    assert [l.command.title for l in lenses] == ["multi-choice · 2 categories · output-rank", "Customize this API"]
+    assert lenses[1].command.command == "chameleon.customize"
+    assert list(lenses[1].command.arguments) == [{"uri": u, "line": ln + 1, "api": "google.vision.label_detection"}]
+    assert all(l.range.start.line == ln for l in lenses)
+
+    await asyncio.sleep(0.2)
+    msgs = [d.message for d in client.diagnostics[u]]
+    assert any("'cardbord' is never returned" in m and "'Cardboard'" in m for m in msgs), msgs
+
+
+async def test_hover_on_the_label_list(client: LanguageClient, workspace):
+    await start_session(client, workspace)
+    path = workspace / "recycle.py"
+    text = path.read_text()
+    u = await open_file(client, path)
+    ln = line_of(text, "COMPOST = [")
+    md = await hover_text(client, u, ln, text.splitlines()[ln].index("snack"))
+    assert md is not None and "google.vision.label_detection" in md and "**COMPOST**" in md
+
+
+async def test_case_sensitive_diagnostic_and_quick_fix(client: LanguageClient, workspace):
+    await start_session(client, workspace)
+    path = workspace / "shoes.py"
+    u = await open_file(client, path)
+    await asyncio.sleep(0.2)
+    diags = [d for d in client.diagnostics[u] if d.code == "case-sensitive-label"]
+    assert len(diags) == 2, [d.message for d in client.diagnostics[u]]
+    shoe = next(d for d in diags if "'shoe'" in d.message)
+    line = path.read_text().splitlines()[shoe.range.start.line]
+    assert line[shoe.range.start.character : shoe.range.end.character] == '"shoe"'
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(u),
+            range=shoe.range,
+            context=lsp.CodeActionContext(diagnostics=[shoe]),
+        )
+    )
+    fix = next(a for a in actions if a.kind == lsp.CodeActionKind.QuickFix)
+    assert fix.title == "Replace 'shoe' with 'Shoe'"
+    assert fix.edit.changes[u][0].new_text == '"Shoe"'
+
+
+async def test_edits_are_debounced_and_hover_sees_the_latest_text(client: LanguageClient, workspace):
+    await start_session(client, workspace)
+    path = workspace / "recycle.py"
+    text = path.read_text()
+    u = await open_file(client, path)
+    await asyncio.sleep(0.2)
+    before = len(client.published)
+    ln = line_of(text, "label_detection")
+    col = text.splitlines()[ln].index("label_detection")
+    for v in range(2, 8):  # fast typing: six edits within the debounce window
+        text = text.replace('"produce"', f'"produce", "fruit{v}"' if v == 7 else '"produce"')
+        change(client, u, v, text if v == 7 else text + f"\n# typing {v}\n")
+    md = await hover_text(client, u, ln, col)  # no wait: the request must see version 7
+    assert "`fruit7`" in md
+    await asyncio.sleep(0.5)
+    published = [v for (uri, v) in client.published[before:] if uri == u]
+    assert published and published[-1] == 7
+    assert len(published) <= 2, published  # not one analysis per keystroke
+    assert any("'fruit7' is never returned" in d.message for d in client.diagnostics[u])
+
+
+async def test_broken_file_keeps_the_abstracts(client: LanguageClient, workspace):
+    await start_session(client, workspace)
+    path = workspace / "recycle.py"
+    text = path.read_text()
+    u = await open_file(client, path)
+    broken = text.replace("def sort_item(path):", "def helper(:\n    pass\n\n\ndef sort_item(path):")
+    change(client, u, 2, broken)
+    ln = line_of(broken, "label_detection")
+    md = await hover_text(client, u, ln, broken.splitlines()[ln].index("label_detection"))
+    assert md is not None and "**COMPOST**" in md and "**RECYCLE**" in md
+    lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(u)))
+    assert "Customize this API" in [l.command.title for l in lenses]
+    assert lenses[0].range.start.line == ln
+
+
+async def test_editing_an_imported_module_refreshes_its_dependents(client: LanguageClient, workspace):
+    await start_session(client, workspace)
+    app = workspace / "recycle.py"
+    bins = workspace / "bins.py"
+    u_app = await open_file(client, app)
+    u_bins = await open_file(client, bins)
+    await asyncio.sleep(0.2)
+    assert any("'cardbord'" in d.message for d in client.diagnostics[u_app])
+    change(client, u_bins, 2, bins.read_text().replace("cardbord", "cardboard"))
+    for _ in range(40):
+        await asyncio.sleep(0.1)
+        if not any("'cardbord'" in d.message for d in client.diagnostics[u_app]):
+            break
+    assert not any("'cardbord'" in d.message for d in client.diagnostics[u_app])
+    text = app.read_text()
+    ln = line_of(text, "label_detection")
+    md = await hover_text(client, u_app, ln, text.splitlines()[ln].index("label_detection"))
+    assert "`cardboard`" in md and "`cardbord`" not in md
