@@ -732,6 +732,8 @@ class Interp:
                            else_line=e.orelse.lineno, else_outcome=_expr_text(self.mod, e.orelse), exits=True,
                            loop_exits=any(lid == t.loop for lid, _, ex in self.loops if ex) if t.loop else False,
                            order=self._order_for(t))
+                if t.loop is not None:
+                    b.loop_after_line, b.loop_after_outcome = _stmt_text(self.mod, self.loop_after.get(t.loop))
                 self.a.record(b)
                 c1, c2 = const_value(e.body), const_value(e.orelse)
                 if c1 is not NOT_CONST and c2 is not NOT_CONST:
@@ -846,6 +848,8 @@ class Interp:
                    line=line, outcome=outcome, chain=(self.mod.file, node.lineno, node.col_offset), pos=0,
                    kind="lookup", exits=False,
                    loop_exits=any(lid == t.loop for lid, _, ex in self.loops if ex) if t.loop else False)
+        if t.loop is not None:
+            b.loop_after_line, b.loop_after_outcome = _stmt_text(self.mod, self.loop_after.get(t.loop))
         if default is not None:
             b.else_line, b.else_outcome = default.lineno, _expr_text(self.mod, default)
         self.a.record(b)

@@ -1,0 +1,354 @@
+"""One unit test per shape the analyzer must recognise (issue 2), on small inline apps."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from chameleon_server.analyzer import analyze_source
+
+
+def one(src: str):
+    sites = analyze_source(textwrap.dedent(src), "app.py")
+    assert len(sites) == 1, sites
+    return sites[0]
+
+
+def cats(site):
+    return [(c.name, c.labels) for c in site.decision.categories]
+
+
+VISION = "from google.cloud import vision\nclient = vision.ImageAnnotatorClient()\n"
+
+
+def test_alias_and_span_is_the_call_expression():
+    s = one("""
+        from google.cloud import vision as v
+        c = v.ImageAnnotatorClient()
+        resp = c.label_detection(image=img)
+        if 'Cat' in [l.description for l in resp.label_annotations]:
+            meow()
+    """)
+    assert s.api == "google.vision.label_detection" and s.task == "image_classification"
+    assert (s.line, s.column, s.end_line, s.end_column) == (4, 8, 4, 36)  # end: 1-based, exclusive
+    assert s.decision.type == "true_false" and cats(s) == [("meow", ["Cat"])]
+
+
+def test_vision_v1_client_passed_as_argument_and_top_k_slice():
+    s = one("""
+        from google.cloud import vision_v1
+        def check(client: vision_v1.ImageAnnotatorClient, image):
+            labels = client.label_detection(image=image).label_annotations[:3]
+            for l in labels:
+                if l.description == 'Dog':
+                    return True
+            return False
+    """)
+    assert s.decision.top_k == 3 and s.decision.type == "true_false"
+    assert s.decision.default.outcome == "return False"
+
+
+def test_if_elif_on_each_label_with_return_is_output_rank():
+    s = one(VISION + """
+def f(image):
+    for label in client.label_detection(image=image).label_annotations:
+        if label.description in ['Food', 'Fruit']:
+            return 'compost'
+        elif label.description in ['Plastic']:
+            return 'recycle'
+    return 'trash'
+""")
+    d = s.decision
+    assert (d.type, d.ordering) == ("multi_choice", "output_rank")
+    assert [c.labels for c in d.categories] == [["Food", "Fruit"], ["Plastic"]]
+    assert d.default.outcome == "return 'trash'" and d.default.line == 10
+
+
+def test_any_over_collections_in_elif_chain_is_category_priority():
+    s = one(VISION + """
+FOOD = {'food', 'fruit'}
+def f(image):
+    names = [l.description.lower() for l in client.label_detection(image=image).label_annotations]
+    if any(n in FOOD for n in names):
+        return 'compost'
+    elif 'plastic' in names:
+        return 'recycle'
+""")
+    d = s.decision
+    assert (d.type, d.ordering, d.case_insensitive) == ("multi_choice", "category_priority", True)
+    assert cats(s) == [("FOOD", ["food", "fruit"]), ("recycle", ["plastic"])]
+
+
+def test_independent_ifs_are_multi_select():
+    s = one(VISION + """
+def f(image):
+    names = {l.description for l in client.label_detection(image=image).label_annotations}
+    if 'Dog' in names:
+        notify('dog')
+    if 'Cat' in names:
+        notify('cat')
+""")
+    assert s.decision.type == "multi_select" and s.decision.ordering is None
+
+
+def test_loop_without_exit_counting_is_multi_select():
+    s = one(VISION + """
+def f(image):
+    counts = {'food': 0, 'paper': 0}
+    for l in client.label_detection(image=image).label_annotations:
+        if l.description == 'Food':
+            counts['food'] += 1
+        elif l.description == 'Paper':
+            counts['paper'] += 1
+    return counts
+""")
+    assert s.decision.type == "multi_select"
+
+
+def test_or_chain_of_equalities_is_one_category():
+    s = one(VISION + """
+def f(image):
+    for l in client.label_detection(image=image).label_annotations:
+        d = l.description
+        if d == 'Cat' or d == 'Kitten' or d == 'Felidae':
+            return open_door()
+""")
+    assert cats(s) == [("open_door", ["Cat", "Kitten", "Felidae"])]
+
+
+@pytest.mark.parametrize("expr,match,ci", [
+    ("l.description.lower().split()[0] == 'dog'", "first_word", True),
+    ("'dog' in l.description.split()", "word", False),
+    ("'dog' in l.description.lower()", "substring", True),
+    ("l.description.startswith('Dog')", "prefix", False),
+    ("l.description.upper() == 'DOG'", "exact", True),
+])
+def test_match_modes(expr, match, ci):
+    s = one(VISION + f"""
+def f(image):
+    for l in client.label_detection(image=image).label_annotations:
+        if {expr}:
+            return 1
+""")
+    assert (s.decision.match, s.decision.case_insensitive) == (match, ci)
+
+
+def test_score_filter_in_loop_and_aws_confidence_normalised():
+    s = one("""
+        import boto3
+        rek = boto3.client('rekognition')
+        def f(b):
+            for label in rek.detect_labels(Image={'Bytes': b})['Labels']:
+                if label['Name'] == 'Person' and label['Confidence'] > 85:
+                    alarm()
+    """)
+    assert s.api == "aws.rekognition.detect_labels"
+    assert s.decision.min_score == 0.85 and cats(s) == [("alarm", ["Person"])]
+
+
+def test_min_confidence_and_max_labels_arguments():
+    s = one("""
+        import boto3
+        def f(b, max_labels=4):
+            client = boto3.Session().client('rekognition')
+            r = client.detect_labels(Image={'Bytes': b}, MaxLabels=max_labels, MinConfidence=75)
+            names = [x['Name'] for x in r['Labels']]
+            return 'Dog' in names and go()
+    """)
+    # `return X and go()` branches (short-circuit) is not an if: the test only reaches a return
+    assert s.decision is None or (s.decision.min_score == 0.75 and s.decision.top_k == 4)
+
+
+def test_continue_below_threshold_becomes_min_score():
+    s = one(VISION + """
+def f(image):
+    for l in client.label_detection(image=image).label_annotations:
+        if l.score < 0.7:
+            continue
+        if l.description == 'Cat':
+            return 'cat'
+""")
+    assert s.decision.min_score == 0.7 and s.decision.type == "true_false"
+
+
+def test_sentiment_score_ranges_and_default():
+    s = one("""
+        from google.cloud import language_v1
+        client = language_v1.LanguageServiceClient()
+        def f(doc):
+            score = client.analyze_sentiment(document=doc).document_sentiment.score
+            if score >= 0.5:
+                return 'positive'
+            elif score <= -0.5:
+                return 'negative'
+            return 'neutral'
+    """)
+    d = s.decision
+    assert d.type == "score_range"
+    assert [c.range for c in d.categories] == [(0.5, None), (None, -0.5)]
+    assert d.default.outcome == "return 'neutral'"
+
+
+def test_chained_comparison_range():
+    s = one("""
+        from google.cloud import language
+        def f(client: language.LanguageServiceClient, doc):
+            s = client.analyze_sentiment(document=doc).document_sentiment
+            if -0.2 < s.score < 0.2:
+                return 'meh'
+    """)
+    assert s.decision.categories[0].range == (-0.2, 0.2)
+
+
+def test_comprehend_sentiment_label_decision():
+    s = one("""
+        import boto3
+        comprehend = boto3.client('comprehend')
+        def f(t):
+            if comprehend.detect_sentiment(Text=t, LanguageCode='en')['Sentiment'] == 'NEGATIVE':
+                escalate()
+    """)
+    assert s.api == "aws.comprehend.detect_sentiment" and cats(s) == [("escalate", ["NEGATIVE"])]
+
+
+def test_only_printed_stored_or_returned_is_null():
+    src = VISION + """
+def show(image):
+    for l in client.label_detection(image=image).label_annotations:
+        print(l.description, l.score)
+
+def keep(image, db):
+    db.save([l.description for l in client.label_detection(image=image).label_annotations])
+
+def give(image):
+    return client.label_detection(image=image).label_annotations
+"""
+    sites = analyze_source(src, "app.py")
+    assert len(sites) == 3 and all(s.decision is None for s in sites)
+
+
+def test_helper_in_same_file_returning_names():
+    s = one(VISION + """
+def names(image):
+    return [l.description for l in client.label_detection(image=image).label_annotations]
+
+def main(image):
+    if 'Cat' in names(image):
+        return 'cat'
+    return 'no cat'
+""")
+    assert cats(s) == [("cat", ["Cat"])] and s.decision.default.outcome == "return 'no cat'"
+
+
+def test_dict_lookup_groups_keys_by_outcome():
+    s = one(VISION + """
+BINS = {'Banana': 'compost', 'Apple': 'compost', 'Can': 'recycle'}
+def f(image):
+    for l in client.label_detection(image=image).label_annotations:
+        if l.description in BINS:
+            return BINS[l.description]
+    return 'trash'
+""")
+    assert s.decision.type == "multi_choice"
+    assert cats(s) == [("compost", ["Banana", "Apple"]), ("recycle", ["Can"])]
+
+
+def test_labels_built_with_plus_extend_and_class_attributes():
+    s = one(VISION + """
+BASE = ['a']
+MORE = BASE + ['b']
+MORE.extend(['c'])
+class App:
+    EXTRA = ('d',)
+    def run(self, image):
+        for l in client.label_detection(image=image).label_annotations:
+            if l.description in MORE or l.description in self.EXTRA:
+                return True
+""")
+    assert sorted(s.decision.categories[0].labels) == ["a", "b", "c", "d"]
+
+
+def test_unresolvable_list_says_why():
+    s = one(VISION + """
+import json
+ALLOWED = json.load(open('allowed.json'))
+def f(image):
+    for l in client.label_detection(image=image).label_annotations:
+        if l.description in ALLOWED:
+            return True
+""")
+    c = s.decision.categories[0]
+    assert c.labels == [] and c.unresolved and "run time" in c.unresolved
+
+
+def test_object_localization_and_text_detection():
+    src = VISION + """
+def f(image):
+    objs = client.object_localization(image=image).localized_object_annotations
+    if any(o.name == 'Person' for o in objs):
+        ring()
+    text = client.text_detection(image=image).text_annotations[0].description
+    if 'EXIT' in text:
+        leave()
+"""
+    a, b = analyze_source(src, "app.py")
+    assert a.api == "google.vision.object_localization" and a.decision.categories[0].labels == ["Person"]
+    assert b.api == "google.vision.text_detection" and b.decision.match == "substring"
+
+
+def test_app_wrappers_named_like_the_api_are_not_sites():
+    src = """
+class Rek:
+    def detect_labels(self, img):
+        return []
+    def run(self, img):
+        return self.detect_labels(img)
+
+def detect_labels(x):
+    return x
+
+def main(w):
+    r = Rek()
+    r.detect_labels(1)
+    detect_labels(2)
+"""
+    assert analyze_source(src, "app.py") == []
+
+
+def test_labels_at_and_label_spans_and_compare_at():
+    s = one(VISION + """FOOD = ['food', 'fruit']
+def f(image):
+    for l in client.label_detection(image=image).label_annotations:
+        if l.description in FOOD:
+            return 1
+""")
+    c = s.decision.categories[0]
+    assert c.labels_at == {"file": "app.py", "line": 3, "column": 8, "end_line": 3, "end_column": 25}
+    assert [x["label"] for x in c.label_spans] == ["food", "fruit"]
+    assert c.label_spans[0]["column"] == 9
+    assert s.decision.compare_at["line"] == 6
+
+
+def test_non_ascii_columns_are_characters():
+    s = one(VISION + """
+def f(image):
+    x = "ééé"; r = client.label_detection(image=image)
+""")
+    assert s.column == 20
+
+
+def test_match_statement():
+    s = one(VISION + """
+def f(image):
+    top = client.label_detection(image=image).label_annotations[0].description
+    match top:
+        case 'Dog' | 'Puppy':
+            return 'dog'
+        case 'Cat':
+            return 'cat'
+        case _:
+            return 'other'
+""")
+    assert s.decision.type == "multi_choice" and cats(s) == [("dog", ["Dog", "Puppy"]), ("cat", ["Cat"])]
+    assert s.decision.top_k == 1 and s.decision.default.outcome == "return 'other'"
