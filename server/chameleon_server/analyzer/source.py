@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 
 MAX_SOURCE_CHARS = 8_000_000  # bigger files are reported, not analysed
@@ -141,6 +142,12 @@ def _parso_chunks(source: str) -> ast.Module | None:
 
 def parse(source: str) -> Parsed:
     """Never raises. ``tree`` is None only when nothing at all could be parsed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escapes etc. in the user's code are not our business
+        return _parse(source)
+
+
+def _parse(source: str) -> Parsed:
     if not isinstance(source, str):
         return Parsed(None, [], error="source is not text")
     lines = source.split("\n")

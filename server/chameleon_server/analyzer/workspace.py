@@ -57,7 +57,10 @@ def read_source(path: str) -> str:
     try:
         enc, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as e:
-        raise ValueError(f"bad encoding declaration: {e}") from None
+        head = data.split(b"\n", 2)[:2]
+        if any(re.search(rb"^[ \t\f]*#.*?coding[:=]", h) for h in head):
+            raise ValueError(f"bad encoding declaration: {e}") from None
+        enc = "utf-8"  # undecodable bytes in the first lines: report them below
     try:
         return data.decode(enc)
     except (UnicodeDecodeError, LookupError) as e:
@@ -219,9 +222,9 @@ class Workspace:
                 if cur in deps and f not in out and f != ap:
                     out.add(f)
                     stack.append(f)
-        # imported modules, transitively (their API calls may be decided here)
-        stack = [ap]
-        seen = {ap}
+        # modules imported by it or by its importers, transitively (their API calls may be decided there)
+        stack = [ap, *out]
+        seen = set(stack)
         while stack:
             cur = stack.pop()
             for d in g.get(cur, set()):
