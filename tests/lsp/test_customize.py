@@ -34,7 +34,7 @@ def collect_job_progress(client: LanguageClient) -> list[dict]:
 
     @client.feature("chameleon/jobProgress")
     def _on(params):
-        events.append(params if isinstance(params, dict) else json.loads(json.dumps(params, default=lambda o: o.__dict__)))
+        events.append(params._asdict() if hasattr(params, "_asdict") else dict(params))
 
     return events
 
@@ -53,8 +53,8 @@ def call_line(path: Path, needle: str = "label_detection") -> int:
     return next(i for i, l in enumerate(path.read_text().splitlines(), 1) if needle in l)
 
 
-def as_dict(x):
-    return x if isinstance(x, dict) else {k: getattr(x, k) for k in ("jobId", "uri", "line", "state", "stage", "step", "total", "message")}
+def as_dict(x: dict) -> dict:
+    return x
 
 
 async def customize(client: LanguageClient, u: str, line: int) -> dict:
@@ -124,7 +124,7 @@ async def test_customize_with_the_embedded_service(client: LanguageClient, works
     )
     action = next(a for a in actions if a.title == "Customize this API")
     res = await client.workspace_execute_command_async(
-        lsp.ExecuteCommandParams(command=action.command.command, arguments=action.command.arguments)
+        lsp.ExecuteCommandParams(command=action.command, arguments=action.arguments)
     )
     assert res.get("jobId"), res
     job_id = res["jobId"]

@@ -80,7 +80,7 @@ async def test_case_sensitive_diagnostic_and_quick_fix(client: LanguageClient, w
             context=lsp.CodeActionContext(diagnostics=[shoe]),
         )
     )
-    fix = next(a for a in actions if a.kind == lsp.CodeActionKind.QuickFix)
+    fix = next(a for a in actions if getattr(a, "kind", None) == lsp.CodeActionKind.QuickFix)
     assert fix.title == "Replace 'shoe' with 'Shoe'"
     assert fix.edit.changes[u][0].new_text == '"Shoe"'
 

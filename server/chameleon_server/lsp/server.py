@@ -457,30 +457,28 @@ def code_lens(ls: ChameleonLanguageServer, params: lsp.CodeLensParams) -> list[l
     lsp.TEXT_DOCUMENT_CODE_ACTION,
     lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.Empty]),
 )
-def code_action(ls: ChameleonLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+def code_action(ls: ChameleonLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction | lsp.Command]:
     doc = ls.fresh(params.text_document.uri)
     if doc is None:
         return []
     lines = doc.text.splitlines()
-    actions: list[lsp.CodeAction] = []
+    actions: list[lsp.CodeAction | lsp.Command] = []
     for d in params.context.diagnostics or []:
         actions.extend(diag.quick_fixes(doc.uri, lines, d))
     lo, hi = params.range.start.line + 1, params.range.end.line + 1
     for site in doc.sites:
         if site.decision is None or site.end_line < lo or site.line > hi:
             continue
+        # A bare Command (allowed by LSP): every client runs it, and lsprotocol's own client-side
+        # converter mistakes a CodeAction that carries a command for a Command anyway.
         actions.append(
-            lsp.CodeAction(
-                title="Customize this API",
-                kind=lsp.CodeActionKind.Empty,
-                command=lsp.Command(
-                    title="Customize this API", command=CMD_CUSTOMIZE, arguments=[{"uri": doc.uri, "line": site.line, "api": site.api}]
-                ),
+            lsp.Command(
+                title="Customize this API", command=CMD_CUSTOMIZE, arguments=[{"uri": doc.uri, "line": site.line, "api": site.api}]
             )
         )
     only = params.context.only
-    if only:
-        actions = [a for a in actions if any((a.kind or "").startswith(k) for k in only)]
+    if only:  # e.g. only quick fixes: the customize command is not one
+        actions = [a for a in actions if isinstance(a, lsp.CodeAction) and any((a.kind or "").startswith(k) for k in only)]
     return actions
 
 
