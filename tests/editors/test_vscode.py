@@ -87,8 +87,11 @@ def test_vsix_holds_the_bundled_extension_and_its_contributions(vsix: Path) -> N
 
 def _example_app() -> tuple[Path, str, str]:
     """(app folder, file in it, api) of the first example app whose call feeds a decision."""
-    for base in (ROOT / "examples",):
-        for py in sorted(base.rglob("*.py")) if base.is_dir() else []:
+    base = ROOT / "examples"
+    preferred = base / "recycling_sorter.py"  # the paper's running example
+    candidates = sorted(base.rglob("*.py")) if base.is_dir() else []
+    for py in sorted(candidates, key=lambda p: p != preferred):
+        if True:
             text = py.read_text(encoding="utf-8", errors="replace")
             m = CALL.search(text)
             if m and m.group(1) == "label_detection" and " in " in text:

@@ -403,7 +403,8 @@ async function main(): Promise<number> {
         });
         // The abstract starts on the line before "Decision" (the api · task header); diagnostics come first.
         const decision = text.indexOf("Decision");
-        const abstract = decision > 0 ? text.slice(text.lastIndexOf("\n", text.lastIndexOf("\n", decision) - 1) + 1) : text;
+        const header = text.lastIndexOf(opt.hoverText.split("|")[0], decision);
+        const abstract = header >= 0 ? text.slice(header) : text;
         return `hover: ${JSON.stringify(abstract.slice(0, 600))}`;
       })) &&
       (await step("customize", async () => {
@@ -418,29 +419,37 @@ async function main(): Promise<number> {
         return `status bar: "${t.trim()}"`;
       })) &&
       (await step("progress", async () => {
-        // Running states show a percentage; the job log (opened by clicking the item) keeps every update.
-        const seen = new Set<string>();
+        // Running states show a percentage: watch the status bar until one between 0 and 100 % shows
+        // (or the job ends); the job log (opened by clicking the item) keeps every update.
+        const seen: string[] = [];
         const deadline = Date.now() + opt.jobTimeoutS * 1000;
-        while (Date.now() < deadline) {
-          for (const t of await statusTexts(page!)) if (/Chameleon: .*\d+%/.test(t)) seen.add(t.trim());
-          if (seen.size >= 2) break;
-          if ((await statusTexts(page!)).some((x) => /Chameleon: (customized|customization failed|cancelled)/.test(x))) break;
-          await sleep(150);
+        let midway = false;
+        while (Date.now() < deadline && !midway) {
+          const texts = await statusTexts(page!);
+          for (const t of texts) {
+            const m = /Chameleon: .*?(\d+)%/.exec(t);
+            if (m && !seen.includes(t.trim())) seen.push(t.trim());
+            if (m && Number(m[1]) > 0 && Number(m[1]) < 100) midway = true;
+          }
+          if (texts.some((x) => /Chameleon: (customized|customization failed|cancelled)/.test(x))) break;
+          await sleep(100);
         }
+        if (seen.length === 0) throw new Error("the status bar never showed a running job's percentage");
         await page!.locator("#workbench\\.parts\\.statusbar .statusbar-item", { hasText: /Chameleon: (?!server)/ }).first().click();
         const log = page!.locator(".panel .monaco-editor .view-lines");
         const logText = await waitFor("the job log with progress lines", 30_000, async () => {
-          const t = await log.first().innerText();
-          return /job \S+ \w+ .*\d+\/\d+ \(\d+%\)/.test(t) ? t : undefined;
+          const t = (await log.first().innerText()).replace(/\u00a0/g, " "); // Monaco renders spaces as NBSP
+          // a running update with a percentage strictly between 0 and 100
+          return /job \S+ running \S+ \d+\/\d+ \((?:[1-9]|[1-9]\d)%\)/.test(t) ? t : undefined;
         });
         const lines = logText.split("\n").filter((l) => l.includes("job "));
-        return `status bar showed ${JSON.stringify([...seen])}; job log: ${JSON.stringify(lines.slice(0, 8))}`;
+        return `status bar showed ${JSON.stringify(seen)}${midway ? "" : " (the job passed 0-100 % between two looks)"}; job log: ${JSON.stringify(lines.slice(0, 10))}`;
       })) &&
       (await step("customized", async () => {
         const t = await waitFor("the job to end", opt.jobTimeoutS * 1000, async () => {
           const x = (await statusTexts(page!)).find((s) => /Chameleon: (customized|customization failed|cancelled)/.test(s));
           if (x && !/customized/.test(x)) {
-            const log = await page!.locator(".panel .monaco-editor .view-lines").first().innerText().catch(() => "");
+            const log = (await page!.locator(".panel .monaco-editor .view-lines").first().innerText().catch(() => "")).replace(/\u00a0/g, " ");
             throw new Error(`status bar: "${x.trim()}"; job log: ${log.slice(-600)}`);
           }
           return x;
@@ -473,9 +482,11 @@ async function main(): Promise<number> {
           return /Model: \S+/.test(t) && !t.includes("none yet") ? t : undefined;
         });
         const images = await frame.locator("img").count();
+        const head = await frame.locator("#headline").innerText({ timeout: 5_000 }).catch(() => "");
         const metrics = await frame.locator("#metrics").innerText();
         if (images < 1) throw new Error(`the report shows no chart (model ${model}; metrics ${metrics})`);
-        return `${model.trim()}; ${images} chart(s); metrics: ${metrics.replace(/\s+/g, " ").slice(0, 300)}`;
+        if (!/Incorrect decisions: generic [\d.]+% → customized [\d.]+%/.test(head)) throw new Error(`no before/after headline: "${head}"`);
+        return `${model.trim()}; ${head.trim()}; ${images} chart(s); metrics: ${metrics.replace(/\s+/g, " ").slice(0, 300)}`;
       }));
     void ok;
   } catch (err) {

@@ -41,6 +41,28 @@ export function formatValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** A rate (0..1) as a percentage with one decimal: 0.0175 -> "1.8%". */
+export function pct(v: number): string {
+  return `${(Math.round(v * 1000) / 10).toFixed(1)}%`;
+}
+
+/**
+ * The one line that matters: the incorrect-decision rate of the generic model and of the customized
+ * one (with the recalibrated and basic baselines when the trainer reports them), from the trainer's
+ * `*_error` metrics. Null when the metrics do not carry them.
+ */
+export function headline(metrics: Record<string, unknown> | null): string | null {
+  if (!metrics) return null;
+  const rate = (k: string) => (typeof metrics[`${k}_error`] === "number" ? (metrics[`${k}_error`] as number) : null);
+  const generic = rate("generic");
+  const customized = rate("customized");
+  if (generic === null || customized === null) return null;
+  const baselines = (["calibrated", "basic"] as const)
+    .map((k) => (rate(k) === null ? null : `${k} ${pct(rate(k)!)}`))
+    .filter((x): x is string => x !== null);
+  return `Incorrect decisions: generic ${pct(generic)} → customized ${pct(customized)}${baselines.length ? ` (${baselines.join(", ")})` : ""}`;
+}
+
 /** Only real base64 goes into a data: URL (the CSP allows `data:` images and nothing remote). */
 export function isBase64(s: unknown): s is string {
   return typeof s === "string" && s.length > 0 && /^[A-Za-z0-9+/\r\n]+={0,2}$/.test(s);
@@ -56,6 +78,7 @@ export function renderReportHtml(report: CustomizationReport, title: string, non
   const rows = flattenMetrics(report.metrics ?? {})
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(formatValue(v))}</td></tr>`)
     .join("\n");
+  const head = headline(report.metrics);
   const image = (b64: string | null, alt: string, id: string) =>
     isBase64(b64)
       ? `<figure><img id="${id}" alt="${escapeHtml(alt)}" src="data:image/png;base64,${b64.replace(/\s+/g, "")}"><figcaption>${escapeHtml(alt)}</figcaption></figure>`
@@ -80,12 +103,13 @@ img { max-width: 100%; background: white; }
 <h1>${escapeHtml(title)}</h1>
 <p id="model">Model: <code>${escapeHtml(report.modelId ?? "none yet")}</code></p>
 ${report.error ? `<p id="error" class="missing">${escapeHtml(report.error)}</p>` : ""}
-<h2>Metrics</h2>
-${rows ? `<table id="metrics">\n${rows}\n</table>` : `<p id="metrics" class="missing">No metrics yet.</p>`}
+${head ? `<p id="headline"><strong>${escapeHtml(head)}</strong></p>` : ""}
 <h2>Incorrect decisions, before and after</h2>
 ${image(report.reportPng, "Incorrect-decision rate: generic vs customized", "report-png")}
 <h2>Training curves</h2>
 ${image(report.curvesPng, "Training curves", "curves-png")}
+<h2>Metrics</h2>
+${rows ? `<table id="metrics">\n${rows}\n</table>` : `<p id="metrics" class="missing">No metrics yet.</p>`}
 </body>
 </html>`;
 }

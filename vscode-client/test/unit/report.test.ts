@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { escapeHtml, flattenMetrics, formatValue, isBase64, isReport, renderReportHtml } from "../../src/report";
+import { escapeHtml, flattenMetrics, formatValue, headline, isBase64, isReport, renderReportHtml } from "../../src/report";
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).toString("base64");
 
@@ -49,4 +49,17 @@ test("a partial report says why parts are missing", () => {
   const html = renderReportHtml({ modelId: "m1", metrics: null, reportPng: null, curvesPng: null, error: "trainer <down>" }, "T", "n");
   assert.ok(html.includes(`<p id="error" class="missing">trainer &lt;down&gt;</p>`));
   assert.ok(html.includes(`<p id="metrics" class="missing">No metrics yet.</p>`));
+});
+
+test("the headline compares generic and customized incorrect-decision rates, with the baselines", () => {
+  assert.equal(
+    headline({ generic_error: 0.29, customized_error: 0.1325, calibrated_error: 0.2, basic_error: 0.15 }),
+    "Incorrect decisions: generic 29.0% → customized 13.3% (calibrated 20.0%, basic 15.0%)",
+  );
+  assert.equal(headline({ generic_error: 0.3, customized_error: 0.1 }), "Incorrect decisions: generic 30.0% → customized 10.0%");
+  assert.equal(headline({ customized_error: 0.1 }), null);
+  assert.equal(headline(null), null);
+  const html = renderReportHtml({ modelId: "m", metrics: { generic_error: 0.3, customized_error: 0.1 }, reportPng: null, curvesPng: null }, "T", "n");
+  assert.ok(html.includes(`<p id="headline"><strong>Incorrect decisions: generic 30.0% → customized 10.0%</strong></p>`));
+  assert.ok(html.indexOf('id="report-png"') < html.indexOf('id="metrics"'), "the charts come before the table");
 });
