@@ -119,7 +119,7 @@ async def run(lines: int, requests: int) -> dict[str, float]:
         src_lines = text.splitlines()
         call_line = next(i for i, l in enumerate(src_lines) if "label_detection" in l)
         call_col = src_lines[call_line].index("label_detection") + 2
-        filler = [i for i, l in enumerate(src_lines) if "total = 0" in l]
+        filler = [i for i, l in enumerate(src_lines) if l.strip() == "total = 0"]
         client = await start(root)
         try:
             client.text_document_did_open(
@@ -137,7 +137,7 @@ async def run(lines: int, requests: int) -> dict[str, float]:
                 version += 1
                 ln = filler[version % len(filler)]
                 old = src_lines[ln]
-                new = old.replace("total = 0", f"total = {version % 10}")
+                new = old.split("total = ")[0] + f"total = {version}"  # a real change every time
                 src_lines[ln] = new
                 client.text_document_did_change(
                     lsp.DidChangeTextDocumentParams(
