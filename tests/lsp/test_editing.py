@@ -80,9 +80,29 @@ async def test_case_sensitive_diagnostic_and_quick_fix(client: LanguageClient, w
             context=lsp.CodeActionContext(diagnostics=[shoe]),
         )
     )
-    fix = next(a for a in actions if getattr(a, "kind", None) == lsp.CodeActionKind.QuickFix)
-    assert fix.title == "Replace 'shoe' with 'Shoe'"
-    assert fix.edit.changes[u][0].new_text == '"Shoe"'
+    fixes = [a for a in actions if getattr(a, "kind", None) == lsp.CodeActionKind.QuickFix]
+    assert [f.title for f in fixes] == ["Compare case-insensitively (add .lower())", "Replace 'shoe' with 'Shoe'"]
+    assert fixes[1].edit.changes[u][0].new_text == '"Shoe"'
+    # apply the .lower() fix as the editor would: the comparison becomes case-insensitive
+    edit = fixes[0].edit.changes[u][0]
+    lines = path.read_text().splitlines()
+    ln, ch = edit.range.start.line, edit.range.start.character
+    lines[ln] = lines[ln][:ch] + edit.new_text + lines[ln][ch:]
+    assert lines[ln].strip() == 'if label.description.lower() in ["shoe", "sneakers"]:'
+    change(client, u, 2, "\n".join(lines) + "\n")
+    await asyncio.sleep(0.4)
+    assert not [d for d in client.diagnostics[u] if d.code == "case-sensitive-label"]
+
+
+async def test_unresolved_label_list_is_reported(client: LanguageClient, workspace):
+    await start_session(client, workspace)
+    path = workspace / "runtime_labels.py"
+    u = await open_file(client, path)
+    await asyncio.sleep(0.2)
+    diags = [d for d in client.diagnostics[u] if d.code == "unresolved-labels"]
+    assert len(diags) == 1 and "read from a file at run time" in diags[0].message
+    assert diags[0].severity == lsp.DiagnosticSeverity.Information
+    assert diags[0].range.start.line == line_of(path.read_text(), "in ALLOWED")
 
 
 async def test_edits_are_debounced_and_hover_sees_the_latest_text(client: LanguageClient, workspace):

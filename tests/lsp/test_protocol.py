@@ -48,3 +48,16 @@ async def test_customize_errors_reach_the_user(client: LanguageClient, workspace
         lsp.ExecuteCommandParams(command="chameleon.cancelJob", arguments=[{"jobId": "nope"}])
     )
     assert "No customization job" in res["error"]
+
+
+async def test_settings_pulled_when_the_client_sends_null(client: LanguageClient, workspace):
+    """Clients such as Neovim send didChangeConfiguration with null and answer workspace/configuration."""
+    await start_session(client, workspace)
+    client.set_configuration({"dataset": "fashion-scenes", "trainerUrl": "http://127.0.0.1:7"}, section="chameleon")
+    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
+    for _ in range(20):
+        got = await info(client)
+        if got["settings"]["dataset"]:
+            break
+        await asyncio.sleep(0.05)
+    assert got["settings"]["dataset"] == "fashion-scenes" and got["settings"]["trainerUrl"] == "http://127.0.0.1:7"

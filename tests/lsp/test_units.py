@@ -146,3 +146,16 @@ def test_broken_file_keeps_last_good_abstracts():
     assert len(kept) == 1 and kept[0].line == 4 and kept[0].decision.categories[0].line == 7
     doc.text = "import x\nz = 1\n"  # parses again, and the call is really gone
     assert analyze_document(doc, analyze) == []
+
+
+def test_lower_insert_position():
+    site = _site(ci=False, line=1)
+    pos = lambda line, at: diag.lower_insert_position([line], {"line": 1, "column": at[0], "end_line": 1, "end_column": at[1]}, site)  # noqa: E731
+    line = "    if label.description in ['shoe']:"
+    p = pos(line, (8, 37))
+    assert line[: p.character] + ".lower()" + line[p.character :] == "    if label.description.lower() in ['shoe']:"
+    line = "    if 'shoe' == name:"
+    p = pos(line, (8, 22))
+    assert line[: p.character] == "    if 'shoe' == name"
+    assert pos("    if a < b:", (8, 13)) is None  # not an equality or membership test
+    assert pos("    if 'a' in ['a']:", (8, 20)) is None  # nothing to lower-case

@@ -11,6 +11,7 @@ otherwise the quoted label is searched in the document, near the list when its p
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -122,6 +123,36 @@ def _case_variant(label: str, decision: Decision, vocabulary: list[str]) -> str 
     return variants.most_common(1)[0][0] if variants else None
 
 
+def lower_insert_position(lines: list[str], compare_at: dict[str, Any] | None, site: Site) -> lsp.Position | None:
+    """Where ``.lower()`` goes to make the app's comparison case-insensitive, when that is obvious.
+
+    Only for a one-line comparison with a single ``==``/``!=``/``in``/``not in`` whose label side
+    is an expression (not a literal): ``label.description in [...]`` -> after ``label.description``.
+    """
+    if not _same_file(compare_at, site):
+        return None
+    r = span_range(compare_at)
+    if r is None or r.start.line != r.end.line or r.start.line >= len(lines):
+        return None
+    seg = lines[r.start.line][r.start.character : r.end.character]
+    if not seg.isascii():
+        return None  # ast offsets are bytes; keep the arithmetic trivially right
+    try:
+        node = ast.parse(seg.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, ast.Compare) or len(node.ops) != 1:
+        return None
+    if not isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
+        return None
+    literal = (ast.List, ast.Tuple, ast.Set, ast.Constant)
+    target = node.comparators[0] if isinstance(node.left, literal) else node.left
+    if isinstance(target, literal) or target.end_col_offset is None:
+        return None
+    lead = len(seg) - len(seg.lstrip())
+    return lsp.Position(r.start.line, r.start.character + lead + target.end_col_offset)
+
+
 def _quoted(original: str, replacement: str) -> str:
     q = original[0] if original[:1] in ("'", '"') else "'"
     return f"{q}{replacement}{q}"
@@ -134,10 +165,18 @@ def diagnose(site: Site, text: str, vocabulary: tuple[str, list[str]] | None, lo
         return []
     loc = loc or LabelLocator.of(text)
     out: list[lsp.Diagnostic] = []
+    lower_at = None
+    if not d.case_insensitive and all(lab == lab.lower() for c in d.categories for lab in c.labels):
+        lower_at = lower_insert_position(loc.lines, getattr(d, "compare_at", None), site)
     for cat in d.categories:
         if cat.unresolved:
             at = getattr(cat, "labels_at", None)
-            rng = (span_range(at) if _same_file(at, site) else None) or site_range(site)
+            cmp_at = getattr(d, "compare_at", None)
+            rng = (
+                (span_range(at) if _same_file(at, site) else None)
+                or (span_range(cmp_at) if _same_file(cmp_at, site) else None)
+                or site_range(site)
+            )
             out.append(
                 lsp.Diagnostic(
                     range=rng,
@@ -173,7 +212,12 @@ def diagnose(site: Site, text: str, vocabulary: tuple[str, list[str]] | None, lo
                             + ", ".join(f"'{e}'" for e in examples)
                             + f") and this comparison is case-sensitive. Write '{variant}' or compare with .lower()."
                         ),
-                        data={"label": label, "replacement": variant, "category": cat.name},
+                        data={
+                            "label": label,
+                            "replacement": variant,
+                            "category": cat.name,
+                            "lowerAt": [lower_at.line, lower_at.character] if lower_at else None,
+                        },
                     )
                 )
                 continue
@@ -193,30 +237,45 @@ def diagnose(site: Site, text: str, vocabulary: tuple[str, list[str]] | None, lo
 
 
 def quick_fixes(uri: str, text_lines: list[str], diagnostic: lsp.Diagnostic) -> list[lsp.CodeAction]:
-    """Replace-the-label quick fixes for our own diagnostics (only when the range is the literal)."""
+    """Quick fixes for our own diagnostics: add ``.lower()`` to the comparison, or replace the label.
+
+    A label is only replaced when the diagnostic's range is exactly the quoted literal.
+    """
     if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
         return []
-    r = diagnostic.range
-    if r.start.line != r.end.line or r.start.line >= len(text_lines):
-        return []
-    original = text_lines[r.start.line][r.start.character : r.end.character]
-    label = diagnostic.data.get("label")
-    if not original or original[1:-1] != label or original[0] not in "'\"":
-        return []  # the range is not the literal itself: no obvious edit
     if diagnostic.code == CODE_CASE:
         replacements = [diagnostic.data.get("replacement")]
     elif diagnostic.code == CODE_UNKNOWN:
         replacements = list(diagnostic.data.get("suggestions") or [])
     else:
         return []
-    actions = []
+    actions: list[lsp.CodeAction] = []
+    lower_at = diagnostic.data.get("lowerAt") if diagnostic.code == CODE_CASE else None
+    if isinstance(lower_at, list) and len(lower_at) == 2:
+        pos = lsp.Position(int(lower_at[0]), int(lower_at[1]))
+        actions.append(
+            lsp.CodeAction(
+                title="Compare case-insensitively (add .lower())",
+                kind=lsp.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                is_preferred=True,
+                edit=lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=lsp.Range(pos, pos), new_text=".lower()")]}),
+            )
+        )
+    r = diagnostic.range
+    if r.start.line != r.end.line or r.start.line >= len(text_lines):
+        return actions
+    original = text_lines[r.start.line][r.start.character : r.end.character]
+    label = diagnostic.data.get("label")
+    if not original or original[1:-1] != label or original[0] not in "'\"":
+        return actions  # the range is not the literal itself: no obvious replacement
     for i, rep in enumerate(x for x in replacements if isinstance(x, str)):
         actions.append(
             lsp.CodeAction(
                 title=f"Replace '{label}' with '{rep}'",
                 kind=lsp.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic],
-                is_preferred=(i == 0),
+                is_preferred=(i == 0 and not actions),
                 edit=lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=r, new_text=_quoted(original, rep))]}),
             )
         )
