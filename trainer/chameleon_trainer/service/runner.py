@@ -60,14 +60,14 @@ def list_datasets() -> list[dict[str, Any]] | None:
     return list(api.list_datasets())
 
 
-def generic_model_dir(dataset: str) -> Path:
-    """Only an already-built generic model is served (building one belongs in a job, not a request)."""
-    from chameleon_trainer import api
+def generic_model_dir(name: str) -> Path:
+    """``<dataset>`` or ``<dataset>-tiny`` -> that generic model's directory, only if already built
+    (training one belongs in a job, never in a serving request)."""
+    from chameleon_trainer import generic
 
-    fn = getattr(api, "existing_generic_model_dir", None)
-    if fn is not None:
-        return Path(fn(dataset))
-    return Path(api.generic_model_dir(dataset))
+    tiny = name.endswith("-tiny")
+    dataset = name[: -len("-tiny")] if tiny else name
+    return Path(generic.generic_dir_path(dataset, tiny))
 
 
 def resolve_runner(name: str | None = None) -> Runner:
