@@ -57,9 +57,11 @@ def _analyze(source: str, path: str, workspace: "Workspace | None") -> tuple[lis
     sites: list[Site] = []
     own = [(k, sc) for k, sc in an.sites.items() if k[0] == info.file]
     own.sort(key=lambda x: (x[0][1], x[0][2]))
-    all_branches = list(an.branches.values())
+    by_site: dict[tuple, list] = {}
+    for b in an.branches.values():
+        by_site.setdefault(b.test.site, []).append(b)
     for key, sc in own:
-        branches = [b for b in all_branches if b.test.site == key]
+        branches = by_site.get(key, [])
         site_notes: list[str] = []
         decision = build_decision(branches, site_notes)
         elsewhere = sorted({b.file for b in branches if b.file != info.file})

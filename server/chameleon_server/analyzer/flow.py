@@ -12,6 +12,7 @@ workspace, in others) pick up.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -27,7 +28,8 @@ CATKEY = "catkey"
 
 MAX_INLINE_DEPTH = 4
 MAX_EVAL_DEPTH = 60
-MAX_UNIT_RUNS = 200
+MAX_UNIT_RUNS = 400
+_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass
@@ -179,6 +181,8 @@ class Analysis:
         self.notes: list[str] = []
         self._units_by_module: dict[str, list[Unit]] = {}
         self._text_cache: dict[tuple, str] = {}
+        self._indexes: dict[str, tuple[list[int], list[Unit], dict[str, list[int]]]] = {}
+        self._texts: dict[str, tuple[str, list[int]]] = {}
 
     # -- units -------------------------------------------------------------------------------
     def units(self, info: ModuleInfo) -> list[Unit]:
@@ -205,37 +209,63 @@ class Analysis:
                 self._text_cache[k] = "\n".join(lines[lo - 1: hi])
         return self._text_cache[k]
 
-    def units_mentioning(self, info: ModuleInfo, pattern: re.Pattern[str]) -> list[Unit]:
-        lines = [i + 1 for i, ln in enumerate(info.parsed.lines) if pattern.search(ln)]
-        if not lines:
-            return []
-        out = []
-        for u in self.units(info):
-            lo, hi = u.line_range()
-            if u.func is None:
-                # module-level code: only lines outside every def/class
-                inside = [(s.lineno, s.end_lineno or s.lineno) for s in info.tree.body
-                          if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
-                if any(not any(a <= ln <= b for a, b in inside) for ln in lines):
-                    out.append(u)
-            elif any(lo <= ln <= hi for ln in lines):
+    def _index(self, info: ModuleInfo) -> tuple[list[int], list[Unit], dict[str, list[int]]]:
+        """Function units sorted by first line, and word -> lines where it occurs (built once)."""
+        idx = self._indexes.get(info.file)
+        if idx is None:
+            funcs = sorted((u for u in self.units(info) if u.func is not None), key=lambda u: u.line_range()[0])
+            idx = ([u.line_range()[0] for u in funcs], funcs, {})
+            self._indexes[info.file] = idx
+        return idx
+
+    def _text(self, info: ModuleInfo) -> tuple[str, list[int]]:
+        """The module's text and the offset where each line starts (built once)."""
+        t = self._texts.get(info.file)
+        if t is None:
+            offs = [0]
+            for ln in info.parsed.lines:
+                offs.append(offs[-1] + len(ln) + 1)
+            t = ("\n".join(info.parsed.lines), offs)
+            self._texts[info.file] = t
+        return t
+
+    def unit_at(self, info: ModuleInfo, line: int) -> Unit:
+        starts, funcs, _ = self._index(info)
+        i = bisect.bisect_right(starts, line) - 1
+        if i >= 0:
+            lo, hi = funcs[i].line_range()
+            if lo <= line <= hi:
+                return funcs[i]
+        return self.units(info)[0]
+
+    def units_at_lines(self, info: ModuleInfo, lines: Iterable[int]) -> list[Unit]:
+        out: list[Unit] = []
+        for ln in lines:
+            u = self.unit_at(info, ln)
+            if u not in out:
                 out.append(u)
         return out
 
+    def units_mentioning(self, info: ModuleInfo, word: str, pattern: re.Pattern[str] | None = None) -> list[Unit]:
+        text, offs = self._text(info)
+        lines = []
+        i = text.find(word)
+        n = len(word)
+        while i >= 0:
+            before = text[i - 1] if i else " "
+            after = text[i + n] if i + n < len(text) else " "
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                ln = bisect.bisect_right(offs, i)
+                if pattern is None or pattern.search(info.parsed.lines[ln - 1]):
+                    lines.append(ln)
+            i = text.find(word, i + n)
+        return self.units_at_lines(info, lines)
+
     # -- driver ------------------------------------------------------------------------------
     def run(self, candidate_lines: list[int]) -> None:
-        info = self.module
-        pending: list[Unit] = []
-        for u in self.units(info):
-            lo, hi = u.line_range()
-            if u.func is None:
-                inside = [(s.lineno, s.end_lineno or s.lineno) for s in info.tree.body
-                          if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
-                if any(not any(a <= ln <= b for a, b in inside) for ln in candidate_lines):
-                    pending.append(u)
-            elif any(lo <= ln <= hi for ln in candidate_lines):
-                pending.append(u)
-        self._drain(pending)
+        units = self.units_at_lines(self.module, candidate_lines)
+        units.sort(key=lambda u: u.func is not None)  # module-level code first: it sets globals
+        self._drain(units)
 
     def _drain(self, pending: list[Unit]) -> None:
         seen_runs: dict[tuple, int] = {}
@@ -257,13 +287,13 @@ class Analysis:
     def _callers(self, unit: Unit) -> list[Unit]:
         name = unit.qualname.split(".")[-1]
         pat = re.compile(r"\b" + re.escape(name) + r"\s*\(")
-        out = [u for u in self.units_mentioning(unit.module, pat) if u.key != unit.key]
+        out = [u for u in self.units_mentioning(unit.module, name, pat) if u.key != unit.key]
         ws = unit.module.workspace
         if ws is not None and unit.cls is None:
             for other in ws.importers_of(unit.module.file):
                 if other.file == unit.module.file:
                     continue
-                out.extend(self.units_mentioning(other, pat))
+                out.extend(self.units_mentioning(other, name, pat))
         return out
 
     # -- sites ---------------------------------------------------------------------------------
@@ -437,7 +467,7 @@ class Interp:
                     if self.a.class_taint.get(ck) != v:
                         self.a.class_taint[ck] = v
                         pat = re.compile(r"self\." + re.escape(target.attr) + r"\b")
-                        for u in self.a.units_mentioning(self.mod, pat):
+                        for u in self.a.units_mentioning(self.mod, target.attr, pat):
                             if u.cls is self.unit.cls and u.key != self.unit.key:
                                 self.new_units.append(u)
         elif isinstance(target, (ast.Tuple, ast.List)):

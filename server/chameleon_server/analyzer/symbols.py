@@ -174,7 +174,7 @@ def _build_class(node: ast.ClassDef) -> ClassInfo:
     for stmt in node.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             ci.methods[stmt.name] = stmt
-            for sub in ast.walk(stmt):
+            for sub in _walk_statements(stmt.body):
                 if isinstance(sub, ast.Assign):
                     for t in sub.targets:
                         if (isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
@@ -209,7 +209,7 @@ class Scope:
         if self._locals is None:
             self._locals = {}
             if self.func is not None:
-                for sub in _walk_no_nested(self.func):
+                for sub in _walk_statements(self.func.body):  # type: ignore[attr-defined]
                     if isinstance(sub, ast.Assign):
                         for t in sub.targets:
                             if isinstance(t, ast.Name):
@@ -300,6 +300,24 @@ class Scope:
                 if oci is not None and node.attr in oci.attrs:
                     return oci.attrs[node.attr], Scope(om, cls=oci)
         return None
+
+
+def _walk_statements(body: list[ast.stmt]):
+    """Statements of a function body, nested blocks included, nested defs excluded (no expressions)."""
+    stack = list(reversed(body))
+    while stack:
+        n = stack.pop()
+        yield n
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for f in ("body", "orelse", "finalbody"):
+            sub = getattr(n, f, None)
+            if sub:
+                stack.extend(reversed(sub))
+        for h in getattr(n, "handlers", ()) or ():
+            stack.extend(reversed(h.body))
+        for c in getattr(n, "cases", ()) or ():
+            stack.extend(reversed(c.body))
 
 
 def _walk_no_nested(func: ast.AST):
