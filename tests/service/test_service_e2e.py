@@ -19,7 +19,7 @@ from chameleon_server.decision import decide
 from chameleon_server.redirect.config import is_stale, read_redirects, write_redirect
 from chameleon_server.trainer_client import TrainerClient
 
-APP = Path(__file__).resolve().parent / "apps" / "wardrobe.py"
+APP = Path(__file__).resolve().parents[2] / "trainer" / "chameleon_trainer" / "service" / "demo_apps" / "wardrobe.py"
 OUTCOME = {0: "shoe rack", 1: "hook", None: "drawer"}
 VISION_DEFAULT_MAX_RESULTS = 10
 

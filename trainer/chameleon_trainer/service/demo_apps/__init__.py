@@ -1,0 +1,1 @@
+"""Apps the `chameleon demo` runs (copied into a scratch workspace; never imported)."""
