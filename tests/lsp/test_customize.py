@@ -128,6 +128,11 @@ async def test_customize_with_the_embedded_service(client: LanguageClient, works
     )
     assert res.get("jobId"), res
     job_id = res["jobId"]
+    lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(u)))
+    running = [l for l in lenses if l.command.command == "chameleon.cancelJob"]
+    if running:  # unless the tiny job already finished: the lens offers to cancel it
+        assert running[0].command.title.startswith("customizing…")
+        assert list(running[0].command.arguments) == [{"jobId": job_id}]
     # the server keeps answering while the job runs
     hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(u), lsp.Position(line - 1, 30)))
     assert hover is not None and "google.vision.label_detection" in hover.contents.value
@@ -144,6 +149,8 @@ async def test_customize_with_the_embedded_service(client: LanguageClient, works
     lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(u)))
     titles = [l.command.title for l in lenses]
     assert any(t.startswith("customized") for t in titles), titles
+    hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(u), lsp.Position(line - 1, 30)))
+    assert f"Model `{entry['model_id']}`: customized" in hover.contents.value
     report = await client.workspace_execute_command_async(
         lsp.ExecuteCommandParams(command="chameleon.showReport", arguments=[{"uri": u, "line": line}])
     )

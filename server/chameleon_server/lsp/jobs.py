@@ -176,6 +176,8 @@ class JobManager:
                         break
                     continue
                 self._apply(job, body)
+                if job.state in TERMINAL_STATES:
+                    break  # _finish ends the progress first, then sends the terminal notification
                 snap = (job.state, job.stage, job.step, job.total, job.message)
                 if snap != last:
                     last = snap
@@ -193,8 +195,8 @@ class JobManager:
                 ls.write_redirect(job)
             except Exception as e:  # a read-only workspace must not lose the result silently
                 job.error = f"the model {job.model_id} is ready but the .chameleon/ config could not be written: {e}"
-                self._notify(job)
                 self._end(job, "failed")
+                self._notify(job)
                 ls.show_message(f"Customization of {job.api}: {job.error}", lsp.MessageType.Error)
                 return
             vocab = await job.service.vocabulary(job.model_id)
@@ -203,18 +205,18 @@ class JobManager:
             from .render import metrics_phrase
 
             phrase = metrics_phrase(job.metrics) or "done"
-            self._notify(job)
             self._end(job, f"customized · {phrase}")
+            self._notify(job)
             ls.show_message(f"Customized {job.api} (line {job.line}): {phrase}. Model {job.model_id}.", lsp.MessageType.Info)
         elif job.state == "cancelled":
-            self._notify(job)
             self._end(job, "cancelled")
+            self._notify(job)
             ls.show_message(f"Customization of {job.api} (line {job.line}) was cancelled.", lsp.MessageType.Info)
         else:
             if job.state not in TERMINAL_STATES:
                 job.state, job.error = "failed", job.error or "the editor stopped following the job (too long)"
-            self._notify(job)
             self._end(job, f"{job.state}: {job.error or 'no reason given'}")
+            self._notify(job)
             ls.show_message(
                 f"Customization of {job.api} (line {job.line}) {job.state}: {job.error or 'no reason given'}",
                 lsp.MessageType.Error,
@@ -229,9 +231,11 @@ class JobManager:
         if job.state in TERMINAL_STATES:
             return {"jobId": job.id, "state": job.state}
         body = await job.service.cancel(job.id)
-        self._apply(job, body)
-        self._notify(job)
-        return {"jobId": job.id, "state": job.state}
+        state = str(body.get("state") or job.state)
+        if state not in TERMINAL_STATES:  # a terminal state is reported by the follower, after $/progress end
+            self._apply(job, body)
+            self._notify(job)
+        return {"jobId": job.id, "state": state}
 
     def job_for_token(self, token: Any) -> Job | None:
         for j in self.jobs.values():
