@@ -63,11 +63,40 @@ def _sort_key(b: Branch) -> tuple:
 def build_decision(branches: list[Branch], notes: list[str]) -> Decision | None:
     label = [b for b in branches if b.test.cats]
     score = [b for b in branches if not b.test.cats and b.test.rng is not None]
+    d = None
     if label:
-        return _label_decision(label, score, notes)
-    if score:
-        return _score_decision(score, notes)
-    return None
+        d = _label_decision(label, score, notes)
+    elif score:
+        d = _score_decision(score, notes)
+    if d is not None:
+        _unique_names(d)
+    return d
+
+
+def _slug(text: str | None) -> str | None:
+    if not text:
+        return None
+    m = re.search(r"""['"]([^'"]+)['"]""", text)
+    if not m:
+        return None
+    words = [w.lower() for w in re.findall(r"[A-Za-z0-9]+", m.group(1))]
+    return "_".join(words[:4]) or None
+
+
+def _unique_names(d: Decision) -> None:
+    """Two categories never share a name: fall back to the outcome's whole text, then a number."""
+    seen: dict[str, int] = {}
+    for c in d.categories:
+        seen[c.name] = seen.get(c.name, 0) + 1
+    dup = {n for n, k in seen.items() if k > 1}
+    if not dup:
+        return
+    used: set[str] = set()
+    for i, c in enumerate(d.categories):
+        if c.name in dup:
+            alt = _slug(c.outcome)
+            c.name = alt if alt and alt not in used and alt not in seen else f"{c.name}_{i + 1}"
+        used.add(c.name)
 
 
 def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) -> Decision | None:
@@ -106,7 +135,13 @@ def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) 
                 continue
             seen.add(key)
             if b.test.negated and len(b.test.cats) == 1:
-                cats.append(_category(c, b.else_line or b.after_line, b.else_outcome or b.after_outcome, len(cats)))
+                if b.else_line is not None:
+                    line, outcome = b.else_line, b.else_outcome
+                elif b.exits and b.after_line is not None:
+                    line, outcome = b.after_line, b.after_outcome
+                else:
+                    line, outcome = None, "(no action)"
+                cats.append(_category(c, line, outcome, len(cats)))
                 if default is None:
                     default = Default(b.line, b.outcome)
             else:

@@ -454,8 +454,14 @@ class Interp:
                     self.a.module_taint.pop((self.mod.file, target.id), None)
             else:
                 self.env[target.id] = v
-                if self.unit.func is None:
-                    self.a.module_taint[(self.mod.file, target.id)] = v
+                if self.unit.func is None and self.depth == 0:
+                    key = (self.mod.file, target.id)
+                    if self.a.module_taint.get(key) != v:
+                        self.a.module_taint[key] = v
+                        # functions reading this global see the output too
+                        for u in self.a.units_mentioning(self.mod, target.id):
+                            if u.func is not None and u.key != self.unit.key:
+                                self.new_units.append(u)
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
             k = f"self.{target.attr}"
             if v is None:
