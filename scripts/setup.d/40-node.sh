@@ -47,4 +47,4 @@ if [ ! -x "$CS_DIR/node_modules/.bin/code-server" ] || \
   (cd "$CS_DIR" && npm_config_yes=true npm install --unsafe-perm --no-audit --no-fund --loglevel=error \
       "code-server@$CODE_SERVER_VERSION")
 fi
-"$CS_DIR/node_modules/.bin/code-server" --version >/dev/null
+[ -x "$CS_DIR/node_modules/.bin/code-server" ] || { echo "setup: code-server did not install" >&2; exit 1; }

@@ -13,6 +13,7 @@
  *   customized  the job ends, the status bar says so and the code lens is refreshed
  *   config      `.chameleon/` is written in the app's folder
  *   report      "Chameleon: Show customization report" opens the webview with the model and charts
+ *   restart     the language server killed (SIGKILL) is restarted: a new process, the lens back, the log says so
  * `--through STEP` stops after STEP (e.g. `activated`, to prove the harness without a server).
  *
  * Writes `results.json` ({steps: [{name, status, detail, screenshot, seconds}]}) to the artifacts
@@ -37,6 +38,7 @@ export const STEPS = [
   "customized",
   "config",
   "report",
+  "restart",
 ] as const;
 type StepName = (typeof STEPS)[number];
 
@@ -164,6 +166,24 @@ async function waitForHttp(url: string, timeoutMs: number, proc?: ChildProcess, 
     await sleep(250);
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms (${last})`);
+}
+
+/** Language-server processes in a process group (only the code-server this driver started). */
+function languageServerPids(pgid: number): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // state ppid pgrp ...
+      if (Number(fields[2]) !== pgid) continue;
+      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (cmd.includes("chameleon_server") && cmd.includes("lsp")) out.push(Number(entry));
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return out;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -303,7 +323,7 @@ async function main(): Promise<number> {
       "chameleon.trainerUrl": trainerUrl,
       "chameleon.tokenFile": tokenFile,
       "chameleon.jobOptions": { tiny: true },
-      "chameleon.trace.server": "messages",
+      "chameleon.trace.server": "off", // on, the trace would push the restart line out of the rendered log
     };
     fs.writeFileSync(path.join(ud, "User", "settings.json"), JSON.stringify(settings, null, 2));
     const install = spawnSync(
@@ -487,6 +507,30 @@ async function main(): Promise<number> {
         if (images < 1) throw new Error(`the report shows no chart (model ${model}; metrics ${metrics})`);
         if (!/Incorrect decisions: generic [\d.]+% → customized [\d.]+%/.test(head)) throw new Error(`no before/after headline: "${head}"`);
         return `${model.trim()}; ${head.trim()}; ${images} chart(s); metrics: ${metrics.replace(/\s+/g, " ").slice(0, 300)}`;
+      })) &&
+      (await step("restart", async () => {
+        const before = languageServerPids(cs.pid!);
+        if (before.length !== 1) throw new Error(`expected one language server process, found ${JSON.stringify(before)}`);
+        process.kill(before[0], "SIGKILL");
+        const after = await waitFor("a new language server process", 30_000, async () => {
+          const now = languageServerPids(cs.pid!).filter((p) => !before.includes(p));
+          return now.length > 0 ? now : undefined;
+        });
+        await waitFor("the status bar to show the server running again", 30_000, async () => {
+          const t = (await statusTexts(page!)).find((x) => x.includes("Chameleon") && !x.includes("Chameleon: c"));
+          return t && !/server (starting|stopped)/.test(t) ? t : undefined;
+        });
+        await page!.locator(".monaco-editor .view-lines").first().click();
+        const lenses = await waitFor("the code lens from the restarted server", 30_000, async () => {
+          const all = await codeLensTexts(page!);
+          return all.some((x) => x.includes("customized")) ? all : undefined;
+        });
+        await runPalette(page!, "Chameleon: Show language server log");
+        const line = await waitFor("the restart in the server log", 15_000, async () => {
+          const t = (await page!.locator(".panel .monaco-editor .view-lines").first().innerText()).replace(/\u00a0/g, " ");
+          return t.split("\n").find((l) => l.includes("exited; restarting"));
+        });
+        return `killed ${before[0]}, restarted as ${after.join(",")}; lens ${JSON.stringify(lenses.map((x) => x.trim()))}; log: ${line.trim()}`;
       }));
     void ok;
   } catch (err) {
