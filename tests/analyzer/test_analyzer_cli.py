@@ -22,7 +22,8 @@ def test_json_on_a_directory_is_the_spec_format():
     r = chameleon("examples", "--json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    assert data["version"] == 1 and len(data["sites"]) == 6
+    top = [s for s in data["sites"] if "/" not in s["file"]]  # examples/suite/ belongs to the trainer's suite
+    assert data["version"] == 1 and len(top) == 6
     site = next(s for s in data["sites"] if s["file"] == "recycling_sorter.py")
     assert set(site) >= {"file", "api", "task", "line", "column", "end_line", "end_column", "decision"}
     d = site["decision"]

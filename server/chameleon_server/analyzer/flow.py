@@ -49,6 +49,7 @@ class Branch:
     continue_only: bool = False
     aux: bool = False
     returns_const: bool = False  # `return True`: a caller may decide on it
+    filter_only: bool = False  # the branch only collects outputs for later (a filter, not a decision)
     loop_exits: bool = False
     kind: str = "if"
     loop_after_line: int | None = None  # what runs when the loop over the output finds nothing
@@ -144,6 +145,26 @@ def _is_aux(body: list[ast.stmt]) -> bool:
             continue
         return False
     return True
+
+
+def _collects_only(body: list[ast.stmt]) -> bool:
+    """Only passes values on (``tags.append(label.description)``, ``yield label``): a filter, not a decision."""
+    seen = False
+    for s in body:
+        if isinstance(s, (ast.Continue, ast.Pass)):
+            continue
+        if isinstance(s, ast.Expr) and isinstance(s.value, (ast.Yield, ast.YieldFrom)):
+            if s.value.value is None or isinstance(s.value.value, ast.Constant):
+                return False
+            seen = True
+            continue
+        if (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Attribute)
+                and s.value.func.attr in ("append", "add", "extend", "update", "insert") and s.value.args
+                and not isinstance(s.value.args[-1], ast.Constant)):
+            seen = True
+            continue
+        return False
+    return seen
 
 
 def _merge_cats(cats: Iterable[Cat]) -> Cat:
@@ -583,6 +604,7 @@ class Interp:
                 loop_exits=loop_exits, order=self._order_for(t),
                 returns_const=(len(body) == 1 and isinstance(body[0], ast.Return)
                                and isinstance(body[0].value, ast.Constant)),
+                filter_only=_collects_only(body) and not orelse,
             )
             b.key = (self.mod.file, s.lineno, s.col_offset, pos, t.site)
             self.a.record(b)
