@@ -356,6 +356,8 @@ class Interp:
         self.tests: list[Test] = []  # enclosing branch tests
         self.loops: list[tuple[int, Val | None, bool]] = []  # (loop id, iterated value, loop body exits)
         self.loop_after: dict[int, ast.stmt | None] = {}  # loop id -> else-clause or next statement
+        # loops of the callers this helper was inlined from: id -> (body exits, after line, after text)
+        self.outer: dict[int, tuple[bool, int | None, str | None]] = {}
         self.ret: Val | None = None
         self.new_units: list[Unit] = []
         self._eval_depth = 0
@@ -594,12 +596,17 @@ class Interp:
             line, outcome = _stmt_text(self.mod, first)
             loop_exits = any(lid == t.loop for lid, _, ex in self.loops if ex) if t.loop else False
             la_line, la_out = _stmt_text(self.mod, self.loop_after.get(t.loop)) if t.loop else (None, None)
+            exits = _exits(body)
+            if t.loop is not None and t.loop in self.outer and not any(lid == t.loop for lid, _, _ in self.loops):
+                # a helper called from inside the caller's loop: the caller's loop decides what exits
+                loop_exits, la_line, la_out = self.outer[t.loop]
+                exits = loop_exits
             b = Branch(
                 loop_after_line=la_line, loop_after_outcome=la_out,
                 test=t, file=self.mod.file, key=(self.mod.file, id(body), pos, t.site),
                 line=line or s.lineno, outcome=outcome or "", chain=(self.mod.file, s.lineno, s.col_offset),
                 pos=pos, else_line=else_line, else_outcome=else_outcome, after_line=after_line,
-                after_outcome=after_outcome, exits=_exits(body), aux=_is_aux(body),
+                after_outcome=after_outcome, exits=exits, aux=_is_aux(body),
                 continue_only=all(isinstance(x, (ast.Continue, ast.Pass)) for x in body),
                 loop_exits=loop_exits, order=self._order_for(t),
                 returns_const=(len(body) == 1 and isinstance(body[0], ast.Return)
@@ -770,7 +777,12 @@ class Interp:
         if isinstance(e, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
             return self._comprehension(e.elt, e.generators)
         if isinstance(e, ast.DictComp):
-            return self._comprehension(e.key, e.generators)
+            keys = self._comprehension(e.key, e.generators)
+            if keys is not None and keys.kind == STRS:
+                vals = self._comprehension(e.value, e.generators)
+                if vals is not None and vals.kind == SCORE:  # {label: score}: a score per label
+                    return keys.but(extra=keys.extra + ("scoremap", vals.scale, vals.score_kind))
+            return keys
         if isinstance(e, (ast.Compare, ast.BoolOp)) or (isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not)):
             t = self.test(e)
             if t is not None:
@@ -863,6 +875,8 @@ class Interp:
                 return self._lookup(e.value, key, e, None)
             return None
         if isinstance(sl, ast.Constant) and isinstance(sl.value, str):
+            if base.kind == STRS and "scoremap" in base.extra:
+                return self._score_of_label(base, sl)
             return self._field(base, sl.value)
         if isinstance(sl, ast.Slice):
             lo = resolve_number(sl.lower, self.scope) if sl.lower is not None else 0.0
@@ -888,6 +902,15 @@ class Interp:
                 return base.but(kind=STR, extra=())
             return base.but(kind=STR, loop=None, top_k=1 if idx == 0 else base.top_k)
         return None
+
+    def _score_of_label(self, m: Val, key: ast.expr) -> Val | None:
+        """``scores.get('Dog', 0)`` on a {label: score} dict: the score of one label."""
+        labs = resolve_strings(key, self.scope)
+        if not labs.labels:
+            return None
+        i = m.extra.index("scoremap")
+        scale, kind = m.extra[i + 1], m.extra[i + 2]
+        return m.but(kind=SCORE, scale=scale, score_kind=kind, loop=None, extra=("label", _cat(labs)))
 
     def _lookup(self, dict_expr: ast.expr, key: Val, node: ast.expr, default: ast.expr | None) -> Val | None:
         d = deref_dict(dict_expr, self.scope)
@@ -1061,6 +1084,8 @@ class Interp:
             if m in ("copy",):
                 return v
             if m == "get":
+                if k == STRS and "scoremap" in v.extra and e.args:
+                    return self._score_of_label(v, e.args[0])
                 return None
         if k == STR and m == "get":
             return None
@@ -1216,6 +1241,9 @@ class Interp:
                     if k.startswith("self."):
                         env.setdefault(k, v)
             sub = Interp(self.a, unit, env, self.depth + 1, self.active)
+            sub.outer = dict(self.outer)
+            for lid, _, ex in self.loops:
+                sub.outer[lid] = (ex, *_stmt_text(self.mod, self.loop_after.get(lid)))
             if consts:
                 sub.scope.overrides.update(consts)
             ret = sub.run_unit()
@@ -1321,10 +1349,10 @@ class Interp:
         if v.kind == BOOL:
             return v.test
         if v.kind == CHOICE:
-            tests = [t for c, t in v.choice if c not in (None, False, 0, "", NOT_CONST)]
-            if not tests:
-                return None
-            return _union_choice(tests)
+            truthy = [(c, t) for c, t in v.choice if c not in (None, False, 0, "", NOT_CONST)]
+            if not truthy or len({repr(c) for c, _ in truthy}) > 1:
+                return None  # `if category:` with several possible values passes the choice on
+            return _union_choice([t for _, t in truthy])
         if v.kind in (LIST, STRS) and v.test is not None:
             return Test(**{**_test_fields(v.test), "loop": None, "item_level": False})
         return None
@@ -1372,7 +1400,10 @@ class Interp:
                     labs = resolve_strings(onode, self.scope)
                     c = labs.labels[0] if len(labs.labels) == 1 else NOT_CONST
                 if c is None:
-                    t = _union_choice([t for cc, t in val.choice if cc is not None])
+                    rest = [(cc, t) for cc, t in val.choice if cc is not None]
+                    if len({repr(cc) for cc, _ in rest}) > 1:
+                        return None
+                    t = _union_choice([t for _, t in rest])
                     return None if t is None else (t if neg else t.negate())
                 tests = [t for cc, t in val.choice if cc == c]
                 if not tests:
@@ -1428,6 +1459,11 @@ class Interp:
         s = v.scale or 1.0
         lo = None if lo is None else round(lo / s, 6)
         hi = None if hi is None else round(hi / s, 6)
+        if "label" in v.extra and lo is not None and hi is None:
+            # scores.get('Dog', 0) > 0.8: the label 'Dog' among the outputs above 0.8
+            cat = v.extra[v.extra.index("label") + 1]
+            return Test(site=v.site, cats=(cat,), match=v.match, ci=v.ci, top_k=v.top_k, min_score=lo,
+                        compare_at=span_tuple({"file": self.mod.file, **self.mod.parsed.span(node)}))
         return Test(site=v.site, rng=(lo, hi), score_kind=v.score_kind, loop=v.loop,
                     item_level=v.score_kind in ("confidence",), top_k=v.top_k, min_score=v.min_score,
                     compare_at=span_tuple({"file": self.mod.file, **self.mod.parsed.span(node)}))
