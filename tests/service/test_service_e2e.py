@@ -93,3 +93,58 @@ def test_unmodified_app_gets_customized_answers(tmp_path):
         assert (ws / "wardrobe.py").read_text() == source
     finally:
         svc.stop()
+
+
+def test_real_trainer_faults(tmp_path):
+    """With the real trainer: labels that match nothing fail with the trainer's message; a job cancelled
+    mid-epoch stops with no model; corrupt images get each client's usual error; a finished model stays."""
+    pytest.importorskip("torch")
+    import base64
+
+    import boto3
+    import conftest
+    import httpx
+    from botocore.exceptions import ClientError
+
+    from chameleon_trainer.service.app import ServiceConfig
+
+    (site,) = analyze_source(APP.read_text(), "wardrobe.py")
+    abstract = {"version": 1, "sites": [site.to_dict()]}
+    svc = conftest.start_thread_server(ServiceConfig(data_dir=tmp_path / "data"))
+    try:
+        with TrainerClient(svc.url, token_file=svc.data_dir / "token") as tc:
+            nothing = dict(site.to_dict())
+            nothing["decision"] = dict(nothing["decision"], categories=[{"name": "pets", "labels": ["zebra", "kitten"]}])
+            bad = tc.submit_job(abstract=nothing, dataset="fashion-scenes", options={"tiny": True})
+            j = tc.wait(bad["id"], timeout=120)
+            assert j["state"] == "failed" and "none of the app's labels" in j["error"], j
+
+            job = tc.submit_job(abstract=abstract, dataset="fashion-scenes", options={"tiny": True, "epochs": 40})
+            for snap in tc.events(job["id"], timeout=120):
+                p = snap["progress"]
+                if p["stage"] in ("basic", "customize") and p["step"] >= 2:
+                    tc.cancel_job(job["id"])
+                    break
+            j = tc.wait(job["id"], timeout=60)
+            assert j["state"] == "cancelled", j
+            assert not (svc.data_dir / "models" / job["id"]).exists()
+            assert tc.list_models() == []
+
+            # a corrupt image against the real (generic) model, through both clients' protocols
+            r = httpx.post(f"{svc.url}/serve/generic-fashion-scenes-tiny/v1/images:annotate",
+                           headers={"Authorization": f"Bearer {svc.token}"},
+                           json={"requests": [{"image": {"content": base64.b64encode(b"\x89PNG broken").decode()},
+                                               "features": [{"type": "LABEL_DETECTION"}]}]})
+            assert r.status_code == 200 and r.json()["responses"][0]["error"]["code"] == 3
+            rk = boto3.client("rekognition", endpoint_url=f"{svc.url}/serve/generic-fashion-scenes-tiny",
+                              region_name="us-east-1", aws_access_key_id=svc.token, aws_secret_access_key="x")
+            with pytest.raises(ClientError) as e:
+                rk.detect_labels(Image={"Bytes": b"\xff\xd8\xff not really a jpeg"})
+            assert e.value.response["Error"]["Code"] == "InvalidImageFormatException"
+            from chameleon_trainer.service.heldout import fashion_scenes
+
+            ((png, labels),) = fashion_scenes(1, seed=3)
+            out = rk.detect_labels(Image={"Bytes": png}, MinConfidence=50)
+            assert out["Labels"] and all(50 <= l["Confidence"] <= 100 for l in out["Labels"])
+    finally:
+        svc.stop()

@@ -78,6 +78,8 @@ def create_app(cfg: ServiceConfig) -> FastAPI:
         version=__version__,
         description="Customization jobs, models and provider-compatible serving. See the service README.",
         lifespan=lifespan,
+        docs_url=None,  # the interactive docs load scripts from a CDN; the schema is at /openapi.json
+        redoc_url=None,
     )
     app.state.store = store
     app.state.registry = registry
