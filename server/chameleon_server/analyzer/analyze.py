@@ -72,6 +72,8 @@ def _analyze(source: str, path: str, workspace: "Workspace | None") -> tuple[lis
                 decision.min_score = sc.min_score
             if decision.top_k is None and sc.top_k is not None and decision.type != "score_range":
                 decision.top_k = sc.top_k
+        if parsed.notes:  # the file does not parse as a whole: say what was skipped
+            site_notes.extend(parsed.notes)
         span = parsed.span(sc.node)
         sites.append(Site(file=info.file, api=sc.api, task=API_TASKS.get(sc.api, ""), line=span["line"],
                           column=span["column"], end_line=span["end_line"], end_column=span["end_column"],

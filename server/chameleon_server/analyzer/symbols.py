@@ -399,6 +399,10 @@ def _resolve(expr: ast.expr, scope: Scope, depth: int, want_spans: bool) -> Labe
         if found is None:
             if scope.func is not None and scope.is_param(expr.id):
                 return Labels([], name=expr.id, unresolved=f"'{expr.id}' is a parameter, known only at run time")
+            imp = scope.module.imports.get(expr.id)
+            if imp is not None:
+                where = imp[0] or "."
+                return Labels([], name=expr.id, unresolved=f"'{expr.id}' is imported from {where}, which was not found")
             return Labels([], name=expr.id, unresolved=f"'{expr.id}' is not defined statically")
         vals, sc = found
         res = _merge([_resolve(v, sc, depth + 1, want_spans) for v in vals])

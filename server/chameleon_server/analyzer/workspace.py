@@ -74,6 +74,7 @@ class Workspace:
         self.root = Path(root).resolve()
         self._overlay: dict[str, str] = {}
         self._cache: dict[str, tuple[str, ModuleInfo]] = {}
+        self._disk: dict[str, tuple[tuple[int, int], str]] = {}
         self._files: list[str] | None = None
         self._imports: dict[str, set[str]] | None = None  # abs path -> abs paths it imports
         for p, src in (overlay or {}).items():
@@ -127,12 +128,24 @@ class Workspace:
             self._imports[ap] = self._scan_imports(ap)
 
     def source(self, abspath: str) -> str | None:
+        """An unsaved buffer, else the file on disk (re-read only when its mtime or size changed)."""
         if abspath in self._overlay:
             return self._overlay[abspath]
         try:
-            return read_source(abspath)
+            st = os.stat(abspath)
+        except OSError:
+            self._disk.pop(abspath, None)
+            return None
+        stamp = (st.st_mtime_ns, st.st_size)
+        hit = self._disk.get(abspath)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        try:
+            text = read_source(abspath)
         except (OSError, ValueError):
             return None
+        self._disk[abspath] = (stamp, text)
+        return text
 
     # -- modules -------------------------------------------------------------------------------
     def module_info_for_source(self, path: str, source: str) -> ModuleInfo:
