@@ -106,6 +106,30 @@ async def test_bad_token_then_customize_and_cancel_from_the_editor(client: Langu
     assert not (workspace / ".chameleon" / "redirect.json").exists()
 
 
+async def test_a_failing_job_reaches_the_user(client: LanguageClient, workspace, trainer):
+    """recycle.py's labels (food, plastic...) match nothing the fashion model knows: the job cannot succeed."""
+    events = collect_job_progress(client)
+    await start_session(client, workspace, {"chameleon": {"trainerUrl": trainer.url, "tokenFile": str(trainer.token_file),
+                                                          "jobOptions": {"tiny": True}}})
+    path = workspace / "recycle.py"
+    u = await open_file(client, path)
+    res = await customize(client, u, call_line(path))
+    if "error" in res:  # refused at submission
+        assert "HTTP 4" in res["error"], res
+        message = res["error"]
+    else:
+        final = await wait_for(
+            lambda: next((e for e in events if e["jobId"] == res["jobId"] and e["state"] in TERMINAL), None),
+            JOB_TIMEOUT, "the job to end",
+        )
+        assert final["state"] == "failed", final
+        await wait_for(lambda: any(m.type == lsp.MessageType.Error for m in client.messages), 10, "an error message")
+        message = next(m.message for m in client.messages if m.type == lsp.MessageType.Error)
+        assert "failed" in message
+    assert "match" in message.lower(), message  # says why: the labels match nothing
+    assert not (workspace / ".chameleon" / "redirect.json").exists()
+
+
 async def test_customize_with_the_embedded_service(client: LanguageClient, workspace):
     """No trainerUrl: the server starts a local service itself, follows the job, writes the redirect."""
     events = collect_job_progress(client)
@@ -167,6 +191,7 @@ async def test_customize_with_the_embedded_service(client: LanguageClient, works
     )
     lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(u)))
     assert "stale: the decision logic changed" in [l.command.title for l in lenses]
+    assert (workspace / ".chameleon" / ".gitignore").read_text().strip().endswith("*")
     state = json.loads((workspace / ".chameleon" / "trainer" / "lsp-service.json").read_text())
     await client.shutdown_session()
     # the service the server started is stopped with it

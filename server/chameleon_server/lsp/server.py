@@ -255,6 +255,7 @@ class ChameleonLanguageServer(LanguageServer):
                 raise ServiceError(f"The token file {s.token_file} (chameleon.tokenFile) cannot be read.")
             return TrainerService(url=s.trainer_url, token=token, token_file=s.token_file)
         data_dir = Path(os.environ.get("CHAMELEON_LSP_TRAINER_DATA") or (root / ".chameleon" / "trainer"))
+        _ignore_in_git(data_dir)
         key = str(data_dir)
         if key not in self.local_services:
             self.local_services[key] = LocalService(data_dir)
@@ -273,6 +274,19 @@ class ChameleonLanguageServer(LanguageServer):
                 self.workspace_code_lens_refresh(None)
             except Exception:
                 log.exception("codeLens/refresh failed")
+
+
+def _ignore_in_git(data_dir: Path) -> None:
+    """Trainer data under the workspace's `.chameleon/` (models, SQLite) must never be committed."""
+    if data_dir.parent.name != ".chameleon":
+        return
+    gi = data_dir.parent / ".gitignore"
+    if not gi.exists():
+        try:
+            data_dir.parent.mkdir(parents=True, exist_ok=True)
+            gi.write_text("# written by ChameleonAPI: local endpoints and trainer data\n*\n", encoding="utf-8")
+        except OSError:
+            pass
 
 
 def _with_file(site: Site, file: str) -> Site:
