@@ -43,13 +43,37 @@ def client_service(expr: ast.expr, scope: Scope, depth: int = 0) -> str | None:
         name = _call_name(expr.func)
         if name in apis.CLIENT_CLASSES:
             return apis.CLIENT_CLASSES[name]
+        # ImageAnnotatorClient.from_service_account_json(...) and other factory class methods
+        f = expr.func
+        while isinstance(f, ast.Attribute):
+            f = f.value
+            n = _call_name(f) if isinstance(f, (ast.Attribute, ast.Name)) else ""
+            if n in apis.CLIENT_CLASSES:
+                return apis.CLIENT_CLASSES[n]
         if name == "client" or name == "resource":
             svc = expr.args[0] if expr.args else next((k.value for k in expr.keywords if k.arg == "service_name"), None)
             text = resolve_text(svc, scope) if svc is not None else ""
             return apis.BOTO_SERVICES.get(text, "other" if text else None)
-        if name in ("Client",) and isinstance(expr.func, ast.Attribute):
+        if isinstance(expr.func, ast.Name) and expr.func.id in scope.module.functions:
+            # a factory in this module: what does it return?
+            fn = scope.module.functions[expr.func.id]
+            rets = [r.value for r in _returns(fn) if r.value is not None]
+            if rets:
+                sub = Scope(scope.module, fn)
+                found = {client_service(r, sub, depth + 1) for r in rets[:4]}
+                for svc in ("vision", "language", "speech", "rekognition", "comprehend"):
+                    if svc in found:
+                        return svc
+                return None if None in found else "other"
             return None
-        return "other"
+        # SomeClass(...) / SomeClass.from_file(...): an instance of the app's own or a library's class
+        root = expr.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        head = expr.func.id if isinstance(expr.func, ast.Name) else (root.id if isinstance(root, ast.Name) else "")
+        if head[:1].isupper() or head in scope.module.classes:
+            return "other"
+        return None
     if isinstance(expr, ast.Await):
         return client_service(expr.value, scope, depth + 1)
     found = None
@@ -82,6 +106,23 @@ def client_service(expr: ast.expr, scope: Scope, depth: int = 0) -> str | None:
     if None in results:
         return None
     return "other"
+
+
+def _returns(fn: ast.AST) -> list[ast.Return]:
+    out = []
+    stack = list(getattr(fn, "body", []))
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Return):
+            out.append(n)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        else:
+            for f in ("body", "orelse", "finalbody"):
+                stack.extend(getattr(n, f, []) or [])
+            for h in getattr(n, "handlers", []) or []:
+                stack.extend(h.body)
+    return out
 
 
 def _kw(call: ast.Call, *names: str) -> ast.expr | None:
