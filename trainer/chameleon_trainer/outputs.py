@@ -25,6 +25,7 @@ def sentiment_outputs(logits: torch.Tensor) -> list[float]:
 @torch.no_grad()
 def head_logits(head: torch.nn.Module, x: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
     head.eval()
+    torch.set_flush_denormal(True)
     dev = next(head.parameters()).device
     outs = [head(x[s: s + batch_size].to(dev)).float().cpu() for s in range(0, len(x), batch_size)]
     return torch.cat(outs) if outs else torch.zeros(0)
