@@ -924,6 +924,8 @@ class Interp:
         cats = tuple(Cat(name=g, labels=tuple(ls), labels_at=span_tuple(labs.at),
                          label_spans=_spans_for(labs.spans, ls)) for g, ls in groups)
         t = self._make_test(key, cats, node, dict_key=f"dict:{dname}")
+        if t is None:
+            return None
         line, outcome = node.lineno, _expr_text(self.mod, node)
         b = Branch(test=t, file=self.mod.file, key=(self.mod.file, node.lineno, node.col_offset, 0, t.site),
                    line=line, outcome=outcome, chain=(self.mod.file, node.lineno, node.col_offset), pos=0,
@@ -1328,7 +1330,7 @@ class Interp:
                         return None
                     labs = resolve_strings(labs_expr, self.scope)
                     t = self._label_test(coll, _cat(labs), e, coll.match)
-                    return t.negate() if f.attr == "isdisjoint" else t
+                    return t.negate() if (t is not None and f.attr == "isdisjoint") else t
             v = self.eval(e)
             if v is not None:
                 return self._truthy(v)
@@ -1388,12 +1390,12 @@ class Interp:
             if val.kind == STR:
                 if other is not None and other.kind == CONSTELEM:
                     t = self._label_test(val, other.extra[0], e, val.match, other=other)
-                    return t.negate() if neg else t
+                    return t.negate() if (neg and t is not None) else t
                 labs = resolve_strings(onode, self.scope)
                 if not labs.labels and isinstance(onode, ast.Constant):
                     return None  # `label == None`
                 t = self._label_test(val, _cat(labs), e, val.match)
-                return t.negate() if neg else t
+                return t.negate() if (neg and t is not None) else t
             if val.kind == CHOICE:
                 c = const_value(onode)
                 if c is NOT_CONST:
@@ -1509,7 +1511,7 @@ class Interp:
         return None
 
     def _label_test(self, v: Val, cat: Cat | None, node: ast.expr, match: str, other: Val | None = None,
-                    catlist: Val | None = None) -> Test:
+                    catlist: Val | None = None) -> Test | None:
         if catlist is not None:
             cats = tuple(catlist.extra)
             return self._make_test(v, cats, node, match=match, dict_key=f"loop:{catlist.loop}")
@@ -1519,7 +1521,10 @@ class Interp:
         return self._make_test(v, (cat,), node, match=match)
 
     def _make_test(self, v: Val, cats: tuple[Cat, ...], node: ast.expr, match: str | None = None,
-                   dict_key: str | None = None) -> Test:
+                   dict_key: str | None = None) -> Test | None:
+        cats = tuple(c for c in cats if c.labels or c.unresolved)
+        if not cats:
+            return None  # an empty constant list never matches: nothing is decided here
         return Test(site=v.site, cats=cats, match=match or v.match, ci=v.ci, top_k=v.top_k,
                     min_score=v.min_score, loop=v.loop, dict_key=dict_key, item_level=v.kind in (STR, ITEM),
                     compare_at=span_tuple({"file": self.mod.file, **self.mod.parsed.span(node)}))
