@@ -17,6 +17,7 @@ VOCAB = HERE.parent / "lsp" / "fixtures" / "vocab"
 
 pytestmark = [
     pytest.mark.editor,
+    pytest.mark.timeout(120),
     pytest.mark.skipif(shutil.which("nvim") is None, reason="nvim is not installed (scripts/setup.d/10-apt.sh installs it)"),
 ]
 

@@ -16,6 +16,8 @@ from lsp_support import open_file, start_session, uri
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
+pytestmark = pytest.mark.timeout(300)  # a hung server fails the test instead of the suite
+
 from chameleon_server.trainer_client import start_local_service
 
 JOB_TIMEOUT = 240.0

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from lsp_support import open_file, start_session
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
+
+pytestmark = pytest.mark.timeout(60)  # a hung server fails the test instead of the suite
 
 
 def line_of(text: str, needle: str) -> int:

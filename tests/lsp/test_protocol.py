@@ -13,6 +13,8 @@ import pytest
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
+pytestmark = pytest.mark.timeout(60)  # a hung server fails the test instead of the suite
+
 from chameleon_server.lsp.service import free_port
 from lsp_support import SERVER_CMD, SERVER_ENV, open_file, start_session
 

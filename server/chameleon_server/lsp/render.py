@@ -160,7 +160,7 @@ def hover_markdown(
             dl += f" → {_code(d.default.outcome)}"
         if d.default.line:
             dl += f" (line {d.default.line})"
-        lines.append(f"- {dl}")
+        lines.extend(["", dl])
     if vocabulary is not None and d.type != "score_range":
         lines.extend(["", f"Vocabulary: {vocabulary[0]} ({len(vocabulary[1])} labels)"])
     if customization is not None:
