@@ -67,6 +67,7 @@ def _one(out: Abstract, real: str, shown: str, ws: Workspace) -> None:
             if c.labels_at and c.labels_at.get("file") == internal:
                 c.labels_at["file"] = shown
     out.sites.extend(sites)
-    fatal = [n for n in notes if "internal analyzer error" in n or "too deeply" in n or "too large" in n]
+    fatal = [n for n in notes if n.startswith("cannot analyse") or "internal analyzer error" in n
+             or "too deeply" in n or "too large" in n]
     for n in fatal:
         out.errors.append({"file": shown, "error": n})

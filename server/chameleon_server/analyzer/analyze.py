@@ -49,7 +49,7 @@ def _analyze(source: str, path: str, workspace: "Workspace | None") -> tuple[lis
         info = build_module(parsed, path)
     notes = list(parsed.notes)
     if parsed.tree is None:
-        return [], notes + ([parsed.error] if parsed.error else [])
+        return [], notes + [f"cannot analyse: {parsed.error or 'no statement parses'}"]
     cand = _candidate_lines(parsed.lines, source)
     an = Analysis(info)
     an.run(cand)
