@@ -193,6 +193,9 @@ async def test_customize_with_the_embedded_service(client: LanguageClient, works
     )
     lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(u)))
     assert "stale: the decision logic changed" in [l.command.title for l in lenses]
+    # after a full session (analysis, hovers, a whole customization) the server never loaded torch
+    info = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="chameleon.serverInfo"))
+    assert info["torchLoaded"] is False
     assert (workspace / ".chameleon" / ".gitignore").read_text().strip().endswith("*")
     state = json.loads((workspace / ".chameleon" / "trainer" / "lsp-service.json").read_text())
     await client.shutdown_session()
