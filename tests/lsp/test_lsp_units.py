@@ -123,6 +123,14 @@ def test_vocabularies_from_a_directory():
     assert nearest_labels("cardbord", labels)[0] == "Cardboard"
 
 
+def test_configured_dataset_only_applies_to_the_apis_it_serves():
+    v = Vocabularies()  # the trainer's packaged vocabularies
+    name, labels = v.for_site("google.vision.label_detection", dataset="fortunes")
+    assert name == "fashion-scenes" and "Shoe" in labels  # fortunes is a text dataset: ignored for Vision
+    name, labels = v.for_site("google.language.classify_text", dataset="fortunes")
+    assert name == "fortunes" and any(l.startswith("/") for l in labels)
+
+
 def test_site_lookup():
     a, b = _site(line=5), _site(line=20)
     assert site_at([a, b], 5, 20) is a

@@ -51,6 +51,7 @@ class Vocabularies:
         self._by_dataset: dict[str, list[str] | None] = {}
         self._by_model: dict[str, list[str]] = {}
         self._index: dict[str, str] | None = None
+        self._apis: dict[str, set[str]] = {}
 
     def index(self) -> dict[str, str]:
         """api -> default dataset, merged over all directories (earlier directories win)."""
@@ -79,13 +80,22 @@ class Vocabularies:
             labels = None
             for d in self.dirs:
                 try:
-                    labels = _labels_from_json(json.loads((d / f"{name}.json").read_text(encoding="utf-8")))
+                    data = json.loads((d / f"{name}.json").read_text(encoding="utf-8"))
                 except (OSError, ValueError):
                     continue
+                labels = _labels_from_json(data)
                 if labels is not None:
+                    if isinstance(data, dict) and isinstance(data.get("apis"), list):
+                        self._apis[name] = {str(a) for a in data["apis"]}
                     break
             self._by_dataset[name] = labels
         return self._by_dataset[name]
+
+    def serves(self, name: str, api: str) -> bool:
+        """Whether dataset ``name`` stands in for ``api`` (unknown when its file does not say)."""
+        self.dataset(name)
+        apis = self._apis.get(name)
+        return apis is None or api in apis
 
     def put_model(self, model_id: str, labels: list[str]) -> None:
         self._by_model[model_id] = list(labels)
@@ -102,7 +112,7 @@ class Vocabularies:
         if model_id and model_id in self._by_model:
             return f"model {model_id}", self._by_model[model_id]
         for name in (dataset, self.default_dataset(api)):
-            if name:
+            if name and self.serves(name, api):
                 labels = self.dataset(name)
                 if labels:
                     return name, labels
