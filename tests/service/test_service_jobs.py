@@ -44,7 +44,7 @@ def test_job_runs_streams_progress_and_publishes_a_model(service):
     s = service()
     with TrainerClient(s.url, token=s.token) as tc:
         job = tc.submit_job(abstract={"version": 1, "sites": [SITE]}, dataset="fashion-scenes",
-                            options={"steps": 6, "delay": 0.05})
+                            options={"steps": 6, "delay": 0.25})
         assert job["state"] == "queued" and job["api"] == SITE["api"]
         snaps = list(tc.events(job["id"], timeout=30))
         final = snaps[-1]

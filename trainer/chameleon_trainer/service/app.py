@@ -67,7 +67,7 @@ def create_app(cfg: ServiceConfig) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(executor.start)
         yield
-        executor.stop()
+        executor.stop(timeout=1.0)  # a running job is not waited for: it is marked interrupted below
         for job in store.list(limit=10_000):
             if job.state == "running":
                 store.finish(job.id, "interrupted",
@@ -199,8 +199,8 @@ def create_app(cfg: ServiceConfig) -> FastAPI:
                     yield b": keep-alive\n\n"
                 if await request.is_disconnected():
                     return
-                await asyncio.sleep(0.2)
-                idle += 0.2
+                await asyncio.sleep(0.1)
+                idle += 0.1
 
         return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
