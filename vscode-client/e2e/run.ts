@@ -8,6 +8,7 @@
  *   server      the language server is running (the item reads "Chameleon", not "server stopped")
  *   codelens    a "Customize this API" code lens shows above the call
  *   hover       hovering the call shows its decision abstract
+ *   settings    a changed `chameleon.dataset` reaches the server (the hover's vocabulary follows it), and back
  *   customize   "Chameleon: Customize this API" from the command palette, cursor on the call, starts a job
  *   progress    the job's progress appears in the status bar and its log (click on the item)
  *   customized  the job ends, the status bar says so and the code lens is refreshed
@@ -33,6 +34,7 @@ export const STEPS = [
   "server",
   "codelens",
   "hover",
+  "settings",
   "customize",
   "progress",
   "customized",
@@ -426,6 +428,47 @@ async function main(): Promise<number> {
         const header = text.lastIndexOf(opt.hoverText.split("|")[0], decision);
         const abstract = header >= 0 ? text.slice(header) : text;
         return `hover: ${JSON.stringify(abstract.slice(0, 600))}`;
+      })) &&
+      (await step("settings", async () => {
+        // Edit the user settings as a user would (the settings.json editor, saved); VS Code applies
+        // them, the extension pushes workspace/didChangeConfiguration, the server re-resolves the vocabulary.
+        const editSettings = async (values: Record<string, unknown>) => {
+          await runPalette(page!, "Preferences: Open User Settings (JSON)");
+          await page!.locator(".tabs-container .tab.active", { hasText: "settings.json" }).waitFor({ timeout: 15_000 });
+          await page!.locator(".editor-instance .monaco-editor .view-lines").first().click();
+          await page!.keyboard.press("Control+A");
+          await page!.keyboard.press("Delete");
+          await page!.keyboard.insertText(JSON.stringify(values, null, 1));
+          // Auto-closed brackets/quotes may trail the cursor: drop everything after it.
+          await page!.keyboard.press("Control+Shift+End");
+          await page!.keyboard.press("Delete");
+          await page!.keyboard.press("Control+S");
+          await page!.locator(".tabs-container .tab.active.dirty").waitFor({ state: "detached", timeout: 10_000 });
+          await page!.keyboard.press("Control+W");
+          await page!.locator(".tabs-container .tab.active", { hasText: path.basename(opt.file) }).waitFor({ timeout: 10_000 });
+        };
+        const hoverVocabulary = async (want: string) =>
+          waitFor(`the hover to show "Vocabulary: ${want}"`, 30_000, async () => {
+            await page!.mouse.move(5, 5);
+            await sleep(300);
+            await tokenSpan(page!, opt.token).hover();
+            const hovers = page!.locator(".monaco-hover-content").filter({ visible: true });
+            await hovers.first().waitFor({ state: "visible", timeout: 4_000 });
+            await sleep(200);
+            const line = (await hovers.allInnerTexts()).join("\n").split("\n").find((l) => l.startsWith("Vocabulary:"));
+            return line && line.startsWith(`Vocabulary: ${want}`) ? line : undefined;
+          });
+        const before = await hoverVocabulary("");
+        const original = before.replace(/^Vocabulary: (\S+).*$/, "$1");
+        const other = original === "fortunes" ? "vader" : "fortunes";
+        await editSettings({ ...settings, "chameleon.dataset": other });
+        const changed = await hoverVocabulary(other);
+        const saved = JSON.parse(fs.readFileSync(path.join(ud, "User", "settings.json"), "utf8"));
+        if (saved["chameleon.dataset"] !== other) throw new Error(`settings.json was not saved as typed: ${JSON.stringify(saved)}`);
+        await editSettings(settings);
+        const back = await hoverVocabulary(original);
+        await page!.mouse.move(5, 5);
+        return `${JSON.stringify(before)} -> chameleon.dataset="${other}": ${JSON.stringify(changed)} -> unset: ${JSON.stringify(back)}`;
       })) &&
       (await step("customize", async () => {
         if (trainerUrl) await waitForHttp(`${trainerUrl}/healthz`, 60_000);

@@ -237,9 +237,11 @@ class Controller implements vscode.Disposable {
     }
     if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
     const client = this.client;
+    const settings = this.readSettings();
+    this.serverLog.appendLine(`[client] settings changed: ${JSON.stringify({ ...settings, token: settings.token ? "***" : null })}`);
     if (client?.isRunning()) {
       void client
-        .sendNotification(DidChangeConfigurationNotification.type, { settings: settingsPayload(this.readSettings()) })
+        .sendNotification(DidChangeConfigurationNotification.type, { settings: settingsPayload(settings) })
         .catch((err) => this.serverLog.appendLine(`[client] didChangeConfiguration: ${String(err)}`));
     }
   }
