@@ -26,7 +26,8 @@ _STOP = {"this", "is", "the", "a", "an", "it", "put", "in", "into", "to", "goes"
 
 def name_from_outcome(outcome: str | None, fallback: str) -> str:
     if outcome:
-        m = re.search(r"""['"]([^'"]+)['"]""", outcome)
+        m = re.search(r"""['"][^'"]+['"]\s*:\s*['"]([^'"]+)['"]""", outcome)  # {"verdict": "hotdog"}
+        m = m or re.search(r"""['"]([^'"]+)['"]""", outcome)
         if m:
             for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", m.group(1)):
                 if w.lower() not in _STOP and len(w) > 1:
