@@ -167,3 +167,13 @@ def test_lower_insert_position():
     assert line[: p.character] == "    if 'shoe' == name"
     assert pos("    if a < b:", (8, 13)) is None  # not an equality or membership test
     assert pos("    if 'a' in ['a']:", (8, 20)) is None  # nothing to lower-case
+
+
+def test_a_vocabulary_about_something_else_gives_one_note_not_a_warning_per_label():
+    site = _site(labels_a=("cat", "kitten"), labels_b=("dog",))
+    ds = diag.diagnose(site, "", ("fashion", VOCAB))
+    assert [d.code for d in ds] == [diag.CODE_OUT_OF_VOCABULARY]
+    assert ds[0].severity == diag.lsp.DiagnosticSeverity.Information and "None of the 3 labels" in ds[0].message
+    # a customized model's own vocabulary is authoritative: every label is checked
+    ds = diag.diagnose(site, "", ("model m1", VOCAB))
+    assert [d.code for d in ds] == [diag.CODE_UNKNOWN] * 3

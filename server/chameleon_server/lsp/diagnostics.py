@@ -4,6 +4,8 @@ Three app bugs that the abstract makes visible:
 - a listed label that the API's vocabulary can never return (nearest real labels in the message);
 - a case-sensitive comparison against labels the API capitalises ('food' vs 'Food');
 - a label list the analyzer could not resolve (customization cannot use it).
+When no listed label at all is in a dataset's vocabulary, the vocabulary is the wrong one for this
+app rather than the app being wrong: one informational note replaces the per-label warnings.
 
 Positions come from the analyzer's optional ``Category.label_spans`` / ``labels_at`` when present;
 otherwise the quoted label is searched in the document, near the list when its place is known.
@@ -27,6 +29,7 @@ SOURCE = "chameleon"
 CODE_UNKNOWN = "unknown-label"
 CODE_CASE = "case-sensitive-label"
 CODE_UNRESOLVED = "unresolved-labels"
+CODE_OUT_OF_VOCABULARY = "labels-outside-vocabulary"
 
 VocabFor = Callable[[Site], "tuple[str, list[str]] | None"]
 
@@ -193,6 +196,25 @@ def diagnose(site: Site, text: str, vocabulary: tuple[str, list[str]] | None, lo
     if vocabulary is None or d.type == "score_range":
         return out
     vname, vocab = vocabulary
+    listed = [lab for c in d.categories for lab in c.labels]
+    covered = [lab for lab in listed if any(label_matches(v, lab, d.match, True) for v in vocab)]
+    if listed and not covered and not vname.startswith("model "):
+        # Not one label in common: the stand-in dataset is about something else (fashion items vs
+        # recycling), so per-label "never returned" warnings would be noise, not app bugs.
+        out.append(
+            lsp.Diagnostic(
+                range=site_range(site),
+                severity=lsp.DiagnosticSeverity.Information,
+                source=SOURCE,
+                code=CODE_OUT_OF_VOCABULARY,
+                message=(
+                    f"None of the {len(listed)} labels this decision lists is in the '{vname}' vocabulary "
+                    f"({len(vocab)} labels) used for {site.api} here, so a model customized on it could not "
+                    "tell these categories apart. Set chameleon.dataset to a dataset that covers them."
+                ),
+            )
+        )
+        return out
     for cat in d.categories:
         for label in cat.labels:
             if any(label_matches(v, label, d.match, d.case_insensitive) for v in vocab):
