@@ -26,6 +26,9 @@ _STOP = {"this", "is", "the", "a", "an", "it", "put", "in", "into", "to", "goes"
 
 def name_from_outcome(outcome: str | None, fallback: str) -> str:
     if outcome:
+        m = re.match(r"\s*([A-Za-z_]\w*)\s*=\s*True\b", outcome)  # a flag: found_food = True
+        if m:
+            return m.group(1)
         m = re.search(r"""['"][^'"]+['"]\s*:\s*['"]([^'"]+)['"]""", outcome)  # {"verdict": "hotdog"}
         m = m or re.search(r"""['"]([^'"]+)['"]""", outcome)
         if m:

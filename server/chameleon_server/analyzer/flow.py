@@ -1382,6 +1382,13 @@ class Interp:
             if t is not None and isinstance(op, ast.NotIn):
                 t = t.negate()
             return t
+        if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(left, ast.Call) and isinstance(left.func, ast.Name) \
+                and left.func.id == "len" and left.args and resolve_number(right, self.scope) == 0:
+            inner = self.eval(left.args[0])  # len(matches) == 0
+            t = self._truthy(inner) if inner is not None else None
+            if t is None:
+                return None
+            return t.negate() if isinstance(op, ast.Eq) else t
         if isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
             val, other, onode = (lv, rv, right) if lv is not None else (rv, lv, left)
             if val is None:
