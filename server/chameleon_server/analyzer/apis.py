@@ -53,8 +53,15 @@ CLIENT_CLASSES = {
 BOTO_SERVICES = {"rekognition": "rekognition", "comprehend": "comprehend"}
 
 # A quick text filter: files without any of these need no further work.
+# googleapiclient discovery: service.images().annotate(body=...).execute(), service.documents().analyzeSentiment(...)
+DISCOVERY_METHODS = {"annotate": "vision", "analyzeSentiment": "google.language.analyze_sentiment",
+                     "classifyText": "google.language.classify_text"}
+# google-cloud-vision before 0.25: vision.Client().image(...).detect_labels(limit=3) returns the label list
+OLD_VISION_METHODS = {"detect_labels": "google.vision.label_detection", "detect_text": "google.vision.text_detection"}
+
 CANDIDATE_RE = re.compile(
-    r"\.(?:" + "|".join(METHODS) + r")\s*\(|images:annotate|documents:analyzeSentiment|documents:classifyText"
+    r"\.(?:" + "|".join(list(METHODS) + list(DISCOVERY_METHODS) + ["detect_text"]) + r")\s*\("
+    r"|images:annotate|documents:analyzeSentiment|documents:classifyText"
 )
 
 LIST_FIELDS = {

@@ -324,7 +324,7 @@ class Analysis:
             return self.sites[key]
         f = call.func
         name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
-        if name not in apis.METHODS and name not in apis.HTTP_FUNCS:
+        if name not in apis.METHODS and name not in apis.HTTP_FUNCS and name not in ("execute", "detect_text"):
             return None
         local_fns = set(scope.module.functions)
         try:
@@ -1029,7 +1029,8 @@ class Interp:
             # evaluate the arguments too: a label list passed along, lambdas...
             key = site_key(self.mod, e)
             extra = ("http",) if site.http else ()
-            return Val(RESP, key, api=site.api, top_k=site.top_k, min_score=site.min_score, extra=extra)
+            return Val(LIST if site.returns_list else RESP, key, api=site.api, top_k=site.top_k,
+                       min_score=site.min_score, extra=extra)
         f = e.func
         if isinstance(f, ast.Attribute):
             recv = self.eval(f.value)

@@ -25,6 +25,7 @@ class SiteCall:
     top_k: int | None = None
     min_score: float | None = None
     http: bool = False  # REST: the value is an HTTP response, .json() gives the JSON
+    returns_list: bool = False  # the old vision API returns the annotations themselves
 
 
 def _call_name(f: ast.expr) -> str:
@@ -125,6 +126,23 @@ def _returns(fn: ast.AST) -> list[ast.Return]:
     return out
 
 
+def _chain_call(expr: ast.expr, scope: Scope, depth: int = 0) -> ast.Call | None:
+    """The call an expression is, or was assigned from (`request = svc.images().annotate(...)`)."""
+    if isinstance(expr, ast.Call):
+        return expr
+    if isinstance(expr, ast.Name) and depth < 3:
+        found = scope.lookup(expr.id)
+        if found and len(found[0]) >= 1:
+            return _chain_call(found[0][-1], found[1], depth + 1)
+    return None
+
+
+def _made_by(expr: ast.expr, scope: Scope, method: str, depth: int = 0) -> bool:
+    """Is ``expr`` the result of a ``.method(...)`` call (directly or through a variable)?"""
+    c = _chain_call(expr, scope)
+    return c is not None and isinstance(c.func, ast.Attribute) and c.func.attr == method
+
+
 def _kw(call: ast.Call, *names: str) -> ast.expr | None:
     for k in call.keywords:
         if k.arg in names:
@@ -166,6 +184,20 @@ def classify_call(call: ast.Call, scope: Scope, unit_text: str, module_text: str
     f = call.func
     if isinstance(f, ast.Attribute):
         meth = f.attr
+        if meth in apis.OLD_VISION_METHODS and _made_by(f.value, scope, "image"):
+            n = resolve_number(_kw(call, "limit"), scope) if _kw(call, "limit") is not None else None
+            return SiteCall(call, apis.OLD_VISION_METHODS[meth], top_k=int(n) if n else None, returns_list=True)
+        if meth == "execute":
+            inner = _chain_call(f.value, scope)
+            if inner is not None and isinstance(inner.func, ast.Attribute) and inner.func.attr in apis.DISCOVERY_METHODS:
+                api = apis.DISCOVERY_METHODS[inner.func.attr]
+                top_k = None
+                if api == "vision":
+                    api, top_k = _feature_api(inner, scope, unit_text, module_text)
+                    if api is None:
+                        return None
+                return SiteCall(call, api, top_k=top_k)
+            return None
         if meth in apis.METHODS:
             api, need = apis.METHODS[meth]
             recv = f.value
