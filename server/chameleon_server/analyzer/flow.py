@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from . import apis
 from .sites import SiteCall, classify_call
 from .symbols import NOT_CONST, ClassInfo, ModuleInfo, Scope, const_value, deref_dict, resolve_number, resolve_strings
-from .values import (BOOL, CHOICE, ITEM, LIST, RESP, RESPS, SCORE, SENT, STR, STRS, Cat, Test, Val, span_tuple)
+from .values import (BOOL, CHOICE, fast_replace, ITEM, LIST, RESP, RESPS, SCORE, SENT, STR, STRS, Cat, Test, Val, span_tuple)
 
 CATLIST = "catlist"      # the value list of `for name, words in CATEGORIES.items()`
 CONSTELEM = "constelem"  # an element of a constant label list being iterated
@@ -420,7 +420,7 @@ class Interp:
                     if c is not NOT_CONST:
                         t = self.tests[-1]
                         if t.loop is not None and any(lid == t.loop for lid, _, _ in self.loops):
-                            t = Test(**{**_test_fields(t), "ranked": True})
+                            t = fast_replace(t, ranked=True)
                         v = Val(CHOICE, t.site, choice=((c, t),))
                 if v is not None:
                     self.ret = self._join(self.ret, v)
@@ -514,7 +514,7 @@ class Interp:
     def _choice(self, name: str, const: Any) -> None:
         t = self.tests[-1]
         if t.loop is not None and any(lid == t.loop and ex for lid, _, ex in self.loops):
-            t = Test(**{**_test_fields(t), "ranked": True})
+            t = fast_replace(t, ranked=True)
         old = self.env.get(name)
         entry = ((const, t),)
         if old is not None and old.kind == CHOICE:
@@ -936,7 +936,7 @@ class Interp:
         if default is not None:
             b.else_line, b.else_outcome = default.lineno, _expr_text(self.mod, default)
         self.a.record(b)
-        return Val(CHOICE, t.site, choice=tuple((g, Test(**{**_test_fields(t), "cats": (c,)}))
+        return Val(CHOICE, t.site, choice=tuple((g, fast_replace(t, cats=(c,)))
                                                for (g, _), c in zip(groups, cats)))
 
     def _binop(self, e: ast.BinOp) -> Val | None:
@@ -1301,7 +1301,7 @@ class Interp:
                     return None
                 if v.kind == BOOL and v.test is not None:
                     t = v.test
-                    return Test(**{**_test_fields(t), "loop": None, "item_level": False})
+                    return fast_replace(t, loop=None, item_level=False)
                 return self._truthy(v)
             if isinstance(f, ast.Name) and f.id == "len" and e.args:
                 v = self.eval(e.args[0])
@@ -1357,7 +1357,7 @@ class Interp:
                 return None  # `if category:` with several possible values passes the choice on
             return _union_choice([t for _, t in truthy])
         if v.kind in (LIST, STRS) and v.test is not None:
-            return Test(**{**_test_fields(v.test), "loop": None, "item_level": False})
+            return fast_replace(v.test, loop=None, item_level=False)
         return None
 
     def _compare(self, e: ast.Compare) -> Test | None:
@@ -1543,7 +1543,7 @@ def _test_fields(t: Test) -> dict[str, Any]:
 
 
 def _with_min(t: Test, m: float) -> Test:
-    return Test(**{**_test_fields(t), "min_score": m})
+    return fast_replace(t, min_score=m)
 
 
 def _cat(labs: Any) -> Cat:
@@ -1626,7 +1626,7 @@ def _and_tests(parts: list[Test]) -> Test:
             return score[0]
         lo = max((s.rng[0] for s in same if s.rng and s.rng[0] is not None), default=None)
         hi = min((s.rng[1] for s in same if s.rng and s.rng[1] is not None), default=None)
-        return Test(**{**_test_fields(same[0]), "rng": (lo, hi)})
+        return fast_replace(same[0], rng=(lo, hi))
     return parts[0]
 
 
@@ -1634,15 +1634,15 @@ def _union_choice(tests: list[Test]) -> Test | None:
     if not tests:
         return None
     if len(tests) == 1:
-        return Test(**{**_test_fields(tests[0]), "loop": None, "item_level": False, "derived": True})
+        return fast_replace(tests[0], loop=None, item_level=False, derived=True)
     base = tests[0]
     cats: list[Cat] = []
     for t in tests:
         for c in t.cats:
             if c not in cats:
                 cats.append(c)
-    return Test(**{**_test_fields(base), "cats": (_merge_cats(cats),) if cats else (), "loop": None,
-                   "item_level": False, "derived": True})
+    return fast_replace(base, cats=(_merge_cats(cats),) if cats else (), loop=None,
+                   item_level=False, derived=True)
 
 
 def _merge_tests(tests: list[Test]) -> Test:

@@ -8,7 +8,7 @@ condition over such a value: the labels it checks or the score range it accepts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 # Kinds of values.
@@ -56,7 +56,7 @@ class Test:
     ranked: bool = False  # derived from a flag set on the first matching label of a loop that exits
 
     def negate(self) -> "Test":
-        return replace(self, negated=not self.negated)
+        return fast_replace(self, negated=not self.negated)
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,16 @@ class Val:
     extra: tuple = field(default=())
 
     def but(self, **kw: Any) -> "Val":
-        return replace(self, **kw)
+        return fast_replace(self, **kw)
+
+
+def fast_replace(obj: Any, **kw: Any) -> Any:
+    """``dataclasses.replace`` without re-running ``__init__`` (it is on the keystroke path)."""
+    new = object.__new__(type(obj))
+    d = new.__dict__
+    d.update(obj.__dict__)
+    d.update(kw)
+    return new
 
 
 def span_tuple(span: dict[str, Any] | None) -> tuple[tuple[str, Any], ...] | None:
