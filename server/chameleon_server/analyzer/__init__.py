@@ -39,7 +39,10 @@ def analyze_paths(paths: list[str]) -> Abstract:
                 for f in walk_py(str(ws.root)):
                     _one(out, f, ws.display(f), ws)
             elif os.path.isfile(p):
-                ws = Workspace(Path(p).resolve().parent)
+                root = Path(p).resolve().parent
+                while (root / "__init__.py").exists() and root.parent != root:
+                    root = root.parent  # the directory that holds the top package: absolute imports resolve
+                ws = Workspace(root)
                 _one(out, str(Path(p).resolve()), p, ws)
             else:
                 out.errors.append({"file": p, "error": "no such file or directory"})

@@ -80,12 +80,13 @@ class ModuleInfo:
         if name is None:
             return self.workspace.module_info(mod, self.file)
         # `from pkg import mod` may name a module
-        sub = self.workspace.module_info(f"{mod}.{name}", self.file)
-        return sub
+        return self.workspace.module_info(f"{mod}.{name}" if mod else name, self.file)
 
     def imported_symbol(self, local: str) -> tuple["ModuleInfo", str] | None:
         imp = self.imports.get(local)
         if imp is None or self.workspace is None or imp[1] is None:
+            return None
+        if not imp[0]:
             return None
         info = self.workspace.module_info(imp[0], self.file)
         if info is None:

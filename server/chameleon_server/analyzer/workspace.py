@@ -164,7 +164,7 @@ class Workspace:
         return self.module_info_for_source(abspath, src)
 
     def find_module(self, modname: str, from_file: str | None = None) -> str | None:
-        if not modname:
+        if not modname or modname.startswith(".") or "/" in modname:
             return None
         rel = modname.replace(".", "/")
         bases = [self.root, self.root / "src"]

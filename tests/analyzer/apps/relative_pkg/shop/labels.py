@@ -1,0 +1,1 @@
+FRUIT = ["Apple", "Banana"]
