@@ -29,6 +29,12 @@ async def client(lsp_client: LanguageClient):
     def _refresh(params=None):  # VS Code re-requests lenses here; the test counts the requests
         lsp_client.code_lens_refreshes += 1
 
+    lsp_client.registrations = []
+
+    @lsp_client.feature("client/registerCapability")
+    def _register(params):  # as VS Code does: accept, and remember what was asked for
+        lsp_client.registrations.extend(params.registrations)
+
     # record every publishDiagnostics (uri, version) so tests can see the debouncing
     lsp_client.protocol.fm.features.pop("textDocument/publishDiagnostics", None)
     lsp_client.published = []

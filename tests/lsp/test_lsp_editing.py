@@ -162,3 +162,22 @@ async def test_editing_an_imported_module_refreshes_its_dependents(client: Langu
     ln = line_of(text, "label_detection")
     md = await hover_text(client, u_app, ln, text.splitlines()[ln].index("label_detection"))
     assert "`cardboard`" in md and "`cardbord`" not in md
+
+
+async def test_a_module_changed_on_disk_refreshes_open_dependents(client: LanguageClient, workspace):
+    """bins.py is not open; it changes on disk (git checkout) and the client reports it."""
+    await start_session(client, workspace)
+    app = workspace / "recycle.py"
+    u_app = await open_file(client, app)
+    await asyncio.sleep(0.2)
+    assert any("'cardbord'" in d.message for d in client.diagnostics[u_app])
+    bins = workspace / "bins.py"
+    bins.write_text(bins.read_text().replace("cardbord", "cardboard"))
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(changes=[lsp.FileEvent(uri=bins.resolve().as_uri(), type=lsp.FileChangeType.Changed)])
+    )
+    for _ in range(40):
+        await asyncio.sleep(0.1)
+        if not any("'cardbord'" in d.message for d in client.diagnostics[u_app]):
+            break
+    assert not any("'cardbord'" in d.message for d in client.diagnostics[u_app])

@@ -31,6 +31,7 @@ async def test_initialize_capabilities_settings_and_no_torch(client: LanguageCli
     assert caps.hover_provider and caps.code_lens_provider and caps.code_action_provider
     assert COMMANDS <= set(caps.execute_command_provider.commands)
     got = await info(client)
+    assert [r.method for r in client.registrations] == ["workspace/didChangeWatchedFiles"]
     assert got["settings"] == {"trainerUrl": "http://127.0.0.1:1", "dataset": "d1", "baseModel": None, "jobOptions": {"tiny": True}}
     client.workspace_did_change_configuration(
         lsp.DidChangeConfigurationParams(settings={"chameleon": {"trainerUrl": None, "baseModel": "b0"}})

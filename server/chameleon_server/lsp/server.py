@@ -135,21 +135,23 @@ class ChameleonLanguageServer(LanguageServer):
     def refresh_dependents(self, uri: str) -> None:
         """Cross-file: re-analyse open documents whose abstracts may depend on ``uri``'s module."""
         doc = self.docs.get(uri)
-        if doc is None:
-            return
-        root = self.root_for(doc.path)
+        if doc is not None:
+            self.refresh_dependents_of(doc.path, exclude=uri)
+
+    def refresh_dependents_of(self, path: str, exclude: str | None = None) -> None:
+        root = self.root_for(path)
         ws = self.analyzer_workspace(root)
         if ws is None or not hasattr(ws, "dependents"):
             return
         try:
-            deps = ws.dependents(doc.path)
+            deps = ws.dependents(path)
         except Exception:
             log.exception("Workspace.dependents failed")
             return
         dep_paths = {str((root / d).resolve()) if not os.path.isabs(d) else str(Path(d).resolve()) for d in deps}
         changed = False
         for other in list(self.docs.values()):
-            if other.uri != uri and str(Path(other.path).resolve()) in dep_paths:
+            if other.uri != exclude and str(Path(other.path).resolve()) in dep_paths:
                 other.analyzed_text = None  # force re-analysis with the new module contents
                 self.publish(other.uri)
                 changed = True
@@ -325,6 +327,58 @@ async def on_configuration(ls: ChameleonLanguageServer, params: lsp.DidChangeCon
     ls.settings = parse_settings(raw, ls.settings)
     ls.republish_all()
     ls.refresh_code_lenses()
+
+
+WATCHED = ["**/*.py", "**/.chameleon/redirect.json"]
+
+
+@server.feature(lsp.INITIALIZED)
+async def on_initialized(ls: ChameleonLanguageServer, params: lsp.InitializedParams) -> None:
+    """Ask to hear about files changed outside the editor (git checkout, `chameleon customize`)."""
+    caps = ls.client_capabilities
+    ws = caps.workspace if caps else None
+    if not (ws and ws.did_change_watched_files and ws.did_change_watched_files.dynamic_registration):
+        return
+    try:
+        await asyncio.wait_for(
+            ls.client_register_capability_async(
+                lsp.RegistrationParams(
+                    registrations=[
+                        lsp.Registration(
+                            id="chameleon-watched-files",
+                            method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=lsp.DidChangeWatchedFilesRegistrationOptions(
+                                watchers=[lsp.FileSystemWatcher(glob_pattern=g) for g in WATCHED]
+                            ),
+                        )
+                    ]
+                )
+            ),
+            10,
+        )
+    except Exception:  # a client that declines still works; it just will not tell us
+        log.info("client did not accept the file watchers")
+
+
+@server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def on_watched_files(ls: ChameleonLanguageServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+    lenses = False
+    for ch in params.changes:
+        path = uri_to_path(ch.uri)
+        if path.endswith(os.path.join(".chameleon", "redirect.json")):
+            ls._redirects.clear()
+            lenses = True
+        elif path.endswith(".py") and ch.uri not in ls.docs:  # open buffers are the editor's truth
+            ws = ls.analyzer_workspace(ls.root_for(path))
+            if ws is not None:
+                try:
+                    ws.update(path, None)  # re-read from disk on next use
+                except Exception:
+                    log.exception("Workspace.update failed")
+            ls.refresh_dependents_of(path)
+    if lenses:
+        ls.republish_all()
+        ls.refresh_code_lenses()
 
 
 @server.feature(lsp.SHUTDOWN)
