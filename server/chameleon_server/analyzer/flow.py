@@ -29,6 +29,7 @@ CATKEY = "catkey"
 MAX_INLINE_DEPTH = 4
 MAX_EVAL_DEPTH = 60
 MAX_UNIT_RUNS = 400
+MAX_INLINES = 1500
 _WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -199,6 +200,7 @@ class Analysis:
         self.class_taint: dict[tuple, Val] = {}
         self.module_taint: dict[tuple, Val] = {}  # (file, name) -> Val
         self.runs = 0
+        self.inlines = 0  # helper interpretations so far (bounded: helpers calling helpers multiply)
         self.notes: list[str] = []
         self._units_by_module: dict[str, list[Unit]] = {}
         self._text_cache: dict[tuple, str] = {}
@@ -1215,8 +1217,9 @@ class Interp:
             return None
         unit, is_method = resolved
         if any(v is not None for v in arg_vals) or any(v is not None for v in kw_vals.values()):
-            if self.depth >= MAX_INLINE_DEPTH or unit.key in self.active:
+            if self.depth >= MAX_INLINE_DEPTH or unit.key in self.active or self.a.inlines >= MAX_INLINES:
                 return self.a.summaries.get(unit.key)
+            self.a.inlines += 1
             fn = unit.func
             assert fn is not None
             params = [p.arg for p in fn.args.posonlyargs + fn.args.args]
