@@ -172,7 +172,8 @@ def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) 
     multi_cat = any(len(b.test.cats) > 1 for b in label)
     order_hint = next((b.order for b in label if b.order), None)
     ranked = any(b.test.ranked for b in label)
-    exits_all = all(b.exits or b.loop_exits for b in label)
+    # every branch ends the loop (a lookup counts when its loop stops once something was found)
+    exits_all = all(b.loop_exits if b.kind == "lookup" else b.exits for b in label)
     if len(cats) == 1:
         typ, ordering = "true_false", None
     elif in_loop:

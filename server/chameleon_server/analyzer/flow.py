@@ -664,6 +664,8 @@ class Interp:
             return it.but(kind=STR, loop=lid, match=("word" if it.match == "word" else it.match))
         if k == RESPS:
             return it.but(kind=RESP, loop=None)
+        if k == RESP and it.api == "google.speech.streaming_recognize":
+            return it.but(loop=None)  # an iterator of responses
         if k == "enumerate":
             inner = it.extra[0]
             return (None, self._element(inner, lid))
