@@ -64,6 +64,14 @@ async def test_hover_on_the_label_list(client: LanguageClient, workspace):
     ln = line_of(text, "COMPOST = [")
     md = await hover_text(client, u, ln, text.splitlines()[ln].index("snack"))
     assert md is not None and "google.vision.label_detection" in md and "**COMPOST**" in md
+    # the RECYCLE list lives in bins.py: hovering it there shows the decision it feeds in recycle.py
+    bins = workspace / "bins.py"
+    u_bins = await open_file(client, bins)
+    btext = bins.read_text()
+    bl = line_of(btext, "RECYCLE = [")
+    md = await hover_text(client, u_bins, bl, btext.splitlines()[bl].index("glass"))
+    assert md is not None and "Used by the call on line 13 of `recycle.py`" in md and "**RECYCLE**" in md
+    assert await hover_text(client, u_bins, 0, 2) is None
 
 
 async def test_case_sensitive_diagnostic_and_quick_fix(client: LanguageClient, workspace):

@@ -442,23 +442,30 @@ def did_close(ls: ChameleonLanguageServer, params: lsp.DidCloseTextDocumentParam
 # ---- hover, code lens, code actions ---------------------------------------------------------------
 
 
-def _label_list_site(doc: Document, line: int, col: int) -> Site | None:
-    """The site whose category label list (or one label of it) is written at (line, col), 1-based."""
-    for s in doc.sites:
-        if s.decision is None:
-            continue
-        for c in s.decision.categories:
-            spans = [getattr(c, "labels_at", None)] + list(getattr(c, "label_spans", None) or [])
-            for sp in spans:
-                if not isinstance(sp, dict) or sp.get("file") not in (None, "", s.file):
+def _label_list_site(ls: ChameleonLanguageServer, doc: Document, line: int, col: int) -> tuple[Site, Document] | None:
+    """The call site whose label list (or one label of it) is written at (line, col), 1-based.
+
+    The list may feed a call in another open module (``from labels import RECYCLE``): every open
+    document of the same workspace is searched for a category whose list lives in this file.
+    """
+    root = ls.root_for(doc.path)
+    rel = relative_file(doc.path, str(root))
+    others = [d for d in ls.docs.values() if d is not doc and ls.root_for(d.path) == root]
+    for d in [doc, *others]:
+        for s in d.sites:
+            if s.decision is None:
+                continue
+            for c in s.decision.categories:
+                at = getattr(c, "labels_at", None)
+                file = (at or {}).get("file") if isinstance(at, dict) else None
+                if (file or s.file) != rel:
                     continue
-                r = diag.span_range(sp)
-                if r is None:
-                    continue
-                start = (r.start.line + 1, r.start.character + 1)
-                end = (r.end.line + 1, r.end.character + 1)
-                if start <= (line, col) <= end:
-                    return s
+                for sp in [at, *(getattr(c, "label_spans", None) or [])]:
+                    r = diag.span_range(sp) if isinstance(sp, dict) else None
+                    if r is None:
+                        continue
+                    if (r.start.line + 1, r.start.character + 1) <= (line, col) <= (r.end.line + 1, r.end.character + 1):
+                        return s, d
     return None
 
 
@@ -468,14 +475,18 @@ def hover(ls: ChameleonLanguageServer, params: lsp.HoverParams) -> lsp.Hover | N
     if doc is None:
         return None
     line, col = params.position.line + 1, params.position.character + 1
-    site = site_at(doc.sites, line, col) or _label_list_site(doc, line, col)
-    if site is None:
+    site = site_at(doc.sites, line, col)
+    if site is not None:
+        md = hover_markdown(site, ls.vocabulary_for(site, doc), ls.customization(site, doc))
+        return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=md), range=diag.site_range(site))
+    found = _label_list_site(ls, doc, line, col)
+    if found is None:
         return None
-    md = hover_markdown(site, ls.vocabulary_for(site, doc), ls.customization(site, doc))
-    return lsp.Hover(
-        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=md),
-        range=diag.site_range(site) if site_at(doc.sites, line, col) is site else None,
-    )
+    site, owner = found
+    md = hover_markdown(site, ls.vocabulary_for(site, owner), ls.customization(site, owner))
+    if owner is not doc:
+        md = f"*Used by the call on line {site.line} of `{site.file}`*\n\n" + md
+    return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=md))
 
 
 def _lens_range(site: Site) -> lsp.Range:
