@@ -393,8 +393,9 @@ def _resolve(expr: ast.expr, scope: Scope, depth: int, want_spans: bool) -> Labe
                     spans.append({"label": k.value, **scope.module.parsed.span(k)})
                 gname = _value_name(v)
                 groups.setdefault(gname, []).append(k.value)
+        scalar = all(isinstance(v, (ast.Constant, ast.Name, ast.Attribute)) for v in expr.values)
         return Labels(keys, at=_span(scope, expr) if want_spans else None, spans=spans or None,
-                      groups=list(groups.items()))
+                      groups=list(groups.items()) if scalar else None)  # {label: outcome} only
     if isinstance(expr, ast.Name):
         found = scope.lookup(expr.id)
         if found is None:
