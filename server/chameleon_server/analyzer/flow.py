@@ -395,9 +395,11 @@ class Interp:
         elif isinstance(s, ast.AugAssign):
             v = self.eval(s.value)
             if isinstance(s.target, ast.Name):
-                if v is not None:
+                if v is not None and v.kind in (SCORE, BOOL, CHOICE):
+                    self.env.pop(s.target.id, None)  # a sum of scores is no output value of its own
+                elif v is not None:
                     old = self.env.get(s.target.id)
-                    self.env[s.target.id] = v if old is None else old
+                    self.env[s.target.id] = (v.but(match="substring") if v.kind == STR else v) if old is None else old
                 elif self.tests:
                     self._choice(s.target.id, ("+=",))
         elif isinstance(s, ast.Expr):
