@@ -947,6 +947,9 @@ class Interp:
 
     def _binop(self, e: ast.BinOp) -> Val | None:
         a, b = self.eval(e.left), self.eval(e.right)
+        if b is not None and b.kind == SCORE and a is None and isinstance(e.op, ast.Mult):
+            n = resolve_number(e.left, self.scope)  # 100 * score
+            return b.but(scale=b.scale * n) if n else None
         if a is not None and a.kind == SCORE and b is None:
             n = resolve_number(e.right, self.scope)
             if n:
