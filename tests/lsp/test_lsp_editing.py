@@ -30,8 +30,10 @@ async def hover_text(client: LanguageClient, u: str, line: int, col: int) -> str
     return h.contents.value if h else None
 
 
-async def test_hover_code_lens_and_diagnostics_on_open(client: LanguageClient, workspace):
-    await start_session(client, workspace)
+@pytest.mark.parametrize("editor", ["visual-studio-code", "neovim@0.7.0", "emacs"])
+async def test_hover_code_lens_and_diagnostics_on_open(client: LanguageClient, workspace, editor):
+    """The same answers whatever the client's capabilities (as recorded from real editors)."""
+    await start_session(client, workspace, editor=editor)
     path = workspace / "recycle.py"
     text = path.read_text()
     u = await open_file(client, path)
