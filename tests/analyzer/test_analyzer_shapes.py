@@ -352,3 +352,118 @@ def f(image):
 """)
     assert s.decision.type == "multi_choice" and cats(s) == [("dog", ["Dog", "Puppy"]), ("cat", ["Cat"])]
     assert s.decision.top_k == 1 and s.decision.default.outcome == "return 'other'"
+
+
+def test_googleapiclient_discovery_request_executed_later():
+    s = one("""
+        from googleapiclient import discovery
+        def f(body_content):
+            service = discovery.build('vision', 'v1')
+            req = service.images().annotate(body={'requests': [{'image': {'content': body_content},
+                'features': [{'type': 'LABEL_DETECTION', 'maxResults': 3}]}]})
+            resp = req.execute()
+            for lab in resp['responses'][0]['labelAnnotations']:
+                if lab['description'] == 'cat':
+                    return True
+    """)
+    assert s.api == "google.vision.label_detection" and s.decision.top_k == 3
+    assert s.decision.categories[0].labels == ["cat"]
+
+
+def test_pre_2017_vision_client_returns_the_label_list():
+    s = one("""
+        from google.cloud import vision
+        def f(path):
+            image = vision.Client().image(filename=path)
+            for label in image.detect_labels(limit=2):
+                if label.description == 'dog':
+                    return 'dog'
+    """)
+    assert s.api == "google.vision.label_detection" and s.decision.top_k == 2
+
+
+def test_client_factories_and_app_classes():
+    src = """
+from google.cloud import vision
+class Mine:
+    def label_detection(self, image):
+        return None
+def a(img):
+    return vision.ImageAnnotatorClient.from_service_account_json('k.json').label_detection(image=img)
+def b(img):
+    return Mine().label_detection(img)
+"""
+    sites = analyze_source(src, "app.py")
+    assert [s.line for s in sites] == [7]  # the source starts with a newline
+
+
+def test_if_category_passing_a_choice_on_is_not_a_second_decision():
+    s = one(VISION + """
+def f(image):
+    category = None
+    for l in client.label_detection(image=image).label_annotations:
+        if l.description == 'Apple':
+            category = 'compost'
+            break
+        elif l.description == 'Can':
+            category = 'recycle'
+            break
+    if category:
+        return category
+    return 'trash'
+""")
+    d = s.decision
+    assert (d.type, d.ordering) == ("multi_choice", "output_rank")
+    assert [c.labels for c in d.categories] == [["Apple"], ["Can"]]
+
+
+def test_branch_that_only_collects_labels_is_a_filter():
+    s = one(VISION + """
+GENERIC = ['Font', 'Pattern']
+def f(image):
+    tags = []
+    for l in client.label_detection(image=image).label_annotations:
+        if l.description not in GENERIC:
+            tags.append(l.description)
+    return tags
+""")
+    assert s.decision is None
+
+
+def test_sum_of_scores_is_not_a_score_range():
+    s = one(VISION + """
+def f(image):
+    total = 0
+    for l in client.label_detection(image=image).label_annotations:
+        total += l.score
+    if total > 2:
+        return 'busy'
+""")
+    assert s.decision is None
+
+
+def test_helper_called_inside_the_loop_decides_per_label():
+    s = one(VISION + """
+FOOD = ['Apple']
+def category_of(name):
+    if name in FOOD:
+        return 'compost'
+    return None
+def f(image):
+    out = []
+    for l in client.label_detection(image=image).label_annotations:
+        out.append(category_of(l.description))
+    return out
+""")
+    assert s.decision.type == "true_false" and s.decision.categories[0].labels == ["Apple"]
+
+
+def test_dict_with_list_values_is_tested_on_its_keys():
+    s = one(VISION + """
+SECTIONS = {'Fruit': ['aisle 1'], 'Bread': ['aisle 2']}
+def f(image):
+    for l in client.label_detection(image=image).label_annotations:
+        if l.description in SECTIONS:
+            return SECTIONS[l.description]
+""")
+    assert [c.labels for c in s.decision.categories] == [["Fruit", "Bread"]]
