@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import gc
 import json
 import statistics
 import sys
@@ -90,6 +91,7 @@ def big_app(n_lines: int, with_sites: bool) -> str:
 def timeit(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
+        gc.collect()  # start each run from the same heap: the cyclic collector otherwise lands at random
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)

@@ -207,9 +207,15 @@ class Scope:
 
     @property
     def locals(self) -> dict[str, list[ast.expr]]:
+        if self._locals is None and self.func is not None:
+            self._locals = getattr(self.func, "_chameleon_locals", None)  # computed once per parsed function
         if self._locals is None:
             self._locals = {}
             if self.func is not None:
+                try:
+                    self.func._chameleon_locals = self._locals  # type: ignore[attr-defined]
+                except AttributeError:  # pragma: no cover
+                    pass
                 for sub in _walk_statements(self.func.body):  # type: ignore[attr-defined]
                     if isinstance(sub, ast.Assign):
                         for t in sub.targets:
