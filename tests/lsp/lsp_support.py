@@ -35,10 +35,11 @@ async def open_file(client: LanguageClient, path: Path, version: int = 1) -> str
     return u
 
 
-async def start_session(client: LanguageClient, root: Path, options: dict | None = None, editor: str = "visual-studio-code"):
+async def start_session(client: LanguageClient, root: Path, options: dict | None = None, editor: str = "visual-studio-code",
+                        capabilities: lsp.ClientCapabilities | None = None):
     return await client.initialize_session(
         lsp.InitializeParams(
-            capabilities=client_capabilities(editor),
+            capabilities=capabilities or client_capabilities(editor),
             root_uri=uri(root),
             workspace_folders=[lsp.WorkspaceFolder(uri=uri(root), name="ws")],
             initialization_options=options or {"chameleon": {"jobOptions": {"tiny": True}}},

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from lsp_support import open_file, start_session
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient
+from pytest_lsp import LanguageClient, client_capabilities
 
 pytestmark = pytest.mark.timeout(60)  # a hung server fails the test instead of the suite
 
@@ -191,3 +191,30 @@ async def test_a_module_changed_on_disk_refreshes_open_dependents(client: Langua
         if not any("'cardbord'" in d.message for d in client.diagnostics[u_app]):
             break
     assert not any("'cardbord'" in d.message for d in client.diagnostics[u_app])
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+async def test_positions_in_the_clients_encoding(client: LanguageClient, workspace, encoding):
+    """'crêpe' before 'snak' on the line: in UTF-8 the typo starts one unit later than in characters."""
+    caps = client_capabilities("visual-studio-code")
+    caps.general.position_encodings = [encoding]
+    result = await start_session(client, workspace, capabilities=caps)
+    assert result.capabilities.position_encoding == encoding
+    path = workspace / "crepes.py"
+    u = await open_file(client, path)
+    await asyncio.sleep(0.2)
+    snak = next(d for d in client.diagnostics[u] if "'snak'" in d.message)
+    line = path.read_text().splitlines()[snak.range.start.line]
+    units = line.encode("utf-8" if encoding == "utf-8" else "utf-16-le")
+    width = 1 if encoding == "utf-8" else 2
+    sliced = units[snak.range.start.character * width : snak.range.end.character * width]
+    assert sliced.decode(encoding.replace("utf-16", "utf-16-le")) == '"snak"'
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(lsp.TextDocumentIdentifier(u), snak.range, lsp.CodeActionContext(diagnostics=[snak]))
+    )
+    fix = next(a for a in actions if getattr(a, "title", "") == "Replace 'snak' with 'Snack'")
+    assert fix.edit.changes[u][0].range == snak.range
+    # hover on the label list, at a position given in the client's units after the 'ê'
+    col = len(line[: line.index('"food"')].encode("utf-8" if encoding == "utf-8" else "utf-16-le")) // width
+    h = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(u), lsp.Position(snak.range.start.line, col)))
+    assert h is not None and "**DESSERTS**" in h.contents.value

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import logging
 import os
 from pathlib import Path
@@ -158,6 +159,27 @@ class ChameleonLanguageServer(LanguageServer):
         if changed:
             self.refresh_code_lenses()
 
+    # Positions: the analyzer counts characters (code points); the client counts UTF-16 units by
+    # default, UTF-8 bytes when it asked for them (Neovim 0.10+). Convert at the protocol boundary.
+
+    def _codec(self) -> Any:
+        try:
+            return self.workspace.position_codec
+        except RuntimeError:
+            return None
+
+    def to_client(self, lines: list[str], rng: lsp.Range) -> lsp.Range:
+        codec = self._codec()
+        return codec.range_to_client_units(lines, rng) if codec is not None else rng
+
+    def from_client(self, lines: list[str], rng: lsp.Range) -> lsp.Range:
+        codec = self._codec()
+        if codec is None:
+            return rng
+        r = codec.range_from_client_units(lines, lsp.Range(lsp.Position(rng.start.line, rng.start.character),
+                                                             lsp.Position(rng.end.line, rng.end.character)))
+        return lsp.Range(lsp.Position(r.start.line, r.start.character), lsp.Position(r.end.line, r.end.character))
+
     def publish(self, uri: str) -> None:
         doc = self.fresh(uri)
         if doc is None:
@@ -166,6 +188,8 @@ class ChameleonLanguageServer(LanguageServer):
         items: list[lsp.Diagnostic] = []
         for site in doc.sites:
             items.extend(diag.diagnose(site, doc.text, self.vocabulary_for(site, doc), loc))
+        for d in items:
+            d.range = self.to_client(loc.lines, d.range)
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=doc.version))
 
     def republish_all(self) -> None:
@@ -292,8 +316,6 @@ def _ignore_in_git(data_dir: Path) -> None:
 
 
 def _with_file(site: Site, file: str) -> Site:
-    import copy
-
     s = copy.copy(site)
     s.file = file
     return s
@@ -474,11 +496,16 @@ def hover(ls: ChameleonLanguageServer, params: lsp.HoverParams) -> lsp.Hover | N
     doc = ls.fresh(params.text_document.uri)
     if doc is None:
         return None
-    line, col = params.position.line + 1, params.position.character + 1
+    lines = doc.text.splitlines()
+    pos = ls.from_client(lines, lsp.Range(params.position, params.position)).start
+    line, col = pos.line + 1, pos.character + 1
     site = site_at(doc.sites, line, col)
     if site is not None:
         md = hover_markdown(site, ls.vocabulary_for(site, doc), ls.customization(site, doc))
-        return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=md), range=diag.site_range(site))
+        return lsp.Hover(
+            contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=md),
+            range=ls.to_client(lines, diag.site_range(site)),
+        )
     found = _label_list_site(ls, doc, line, col)
     if found is None:
         return None
@@ -500,10 +527,11 @@ def code_lens(ls: ChameleonLanguageServer, params: lsp.CodeLensParams) -> list[l
     if doc is None:
         return []
     out: list[lsp.CodeLens] = []
+    lines = doc.text.splitlines()
     for site in doc.sites:
         if site.decision is None:
             continue
-        rng = _lens_range(site)
+        rng = ls.to_client(lines, _lens_range(site))
         arg = {"uri": doc.uri, "line": site.line, "api": site.api}
         out.append(lsp.CodeLens(range=rng, command=lsp.Command(title=summary(site.decision), command="")))
         running = ls.jobs.running_for_site(doc.uri, site)
@@ -543,7 +571,16 @@ def code_action(ls: ChameleonLanguageServer, params: lsp.CodeActionParams) -> li
     lines = doc.text.splitlines()
     actions: list[lsp.CodeAction | lsp.Command] = []
     for d in params.context.diagnostics or []:
-        actions.extend(diag.quick_fixes(doc.uri, lines, d))
+        # quick fixes slice the text by character: give them the range in characters, then put
+        # their edits (and the diagnostic they fix) back in the client's units
+        server_d = copy.copy(d)
+        server_d.range = ls.from_client(lines, d.range)
+        for a in diag.quick_fixes(doc.uri, lines, server_d):
+            a.diagnostics = [d]
+            for edits in (a.edit.changes or {}).values() if a.edit else ():
+                for e in edits:
+                    e.range = ls.to_client(lines, e.range)
+            actions.append(a)
     lo, hi = params.range.start.line + 1, params.range.end.line + 1
     for site in doc.sites:
         if site.decision is None or site.end_line < lo or site.line > hi:
