@@ -17,7 +17,7 @@ SERVER_CMD = [sys.executable, "-m", "chameleon_server", "lsp", "--stdio"]
 SERVER_ENV = {
     **os.environ,
     "CHAMELEON_VOCABULARIES": str(FIXTURES / "vocab"),
-    "CHAMELEON_LSP_DEBOUNCE": "0.05",
+    "CHAMELEON_LSP_DEBOUNCE": "0.15",
 }
 
 
