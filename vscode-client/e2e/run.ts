@@ -8,7 +8,8 @@
  *   server      the language server is running (the item reads "Chameleon", not "server stopped")
  *   codelens    a "Customize this API" code lens shows above the call
  *   hover       hovering the call shows its decision abstract
- *   settings    a changed `chameleon.dataset` reaches the server (the hover's vocabulary follows it), and back
+ *   settings    a changed `chameleon.dataset` reaches the server (the hover's vocabulary follows it to a
+ *               stand-in vocabulary given through CHAMELEON_VOCABULARIES), and back when unset
  *   customize   "Chameleon: Customize this API" from the command palette, cursor on the call, starts a job
  *   progress    the job's progress appears in the status bar and its log (click on the item)
  *   customized  the job ends, the status bar says so and the code lens is refreshed
@@ -188,6 +189,9 @@ function languageServerPids(pgid: number): number[] {
   return out;
 }
 
+/** The stand-in vocabulary the "settings" step selects with chameleon.dataset. */
+const E2E_DATASET = "e2e-stand-in";
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ------------------------------------------------------------------------------ the workbench
@@ -286,7 +290,11 @@ async function main(): Promise<number> {
       XDG_CONFIG_HOME: path.join(scratch, "xdg-config"),
       XDG_DATA_HOME: path.join(scratch, "xdg-data"),
       CHAMELEON_LSP_LOG: path.join(opt.artifacts, "lsp-server.log"),
+      // An extra vocabulary the "settings" step switches chameleon.dataset to (searched before the packaged ones).
+      CHAMELEON_VOCABULARIES: path.join(scratch, "vocabularies"),
     };
+    fs.mkdirSync(path.join(scratch, "vocabularies"));
+    fs.writeFileSync(path.join(scratch, "vocabularies", `${E2E_DATASET}.json`), JSON.stringify(["Food", "Plastic", "Glass", "Paper", "Shoe"]));
     const tokenFile = path.join(scratch, "trainer-token");
     fs.writeFileSync(tokenFile, "e2e-" + Math.random().toString(36).slice(2) + "\n", { mode: 0o600 });
     let trainerUrl = opt.trainerUrl;
@@ -460,7 +468,7 @@ async function main(): Promise<number> {
           });
         const before = await hoverVocabulary("");
         const original = before.replace(/^Vocabulary: (\S+).*$/, "$1");
-        const other = original === "fortunes" ? "vader" : "fortunes";
+        const other = E2E_DATASET;
         await editSettings({ ...settings, "chameleon.dataset": other });
         const changed = await hoverVocabulary(other);
         const saved = JSON.parse(fs.readFileSync(path.join(ud, "User", "settings.json"), "utf8"));
@@ -475,11 +483,13 @@ async function main(): Promise<number> {
         await page!.mouse.move(5, 5);
         await page!.keyboard.press("Escape");
         await tokenSpan(page!, opt.token).click(); // the cursor on the call: the palette command picks it
+        // The server's code action ("Customize this API") puts a light bulb on the call's line.
+        await page!.locator(".monaco-editor .lightBulbWidget, .monaco-editor .codicon-light-bulb").first().waitFor({ state: "visible", timeout: 15_000 });
         await runPalette(page!, "Chameleon: Customize this API");
         const t = await waitFor("a customization job in the status bar", 60_000, async () =>
           (await statusTexts(page!)).find((x) => /Chameleon: (?!server)/.test(x)),
         );
-        return `status bar: "${t.trim()}"`;
+        return `light bulb on the call; status bar: "${t.trim()}"`;
       })) &&
       (await step("progress", async () => {
         // Running states show a percentage: watch the status bar until one between 0 and 100 % shows
