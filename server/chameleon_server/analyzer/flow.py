@@ -206,6 +206,7 @@ class Analysis:
         self._text_cache: dict[tuple, str] = {}
         self._indexes: dict[str, tuple[list[int], list[Unit], dict[str, list[int]]]] = {}
         self._texts: dict[str, tuple[str, list[int]]] = {}
+        self._importers: dict[str, list[ModuleInfo]] = {}
 
     # -- units -------------------------------------------------------------------------------
     def units(self, info: ModuleInfo) -> list[Unit]:
@@ -313,7 +314,9 @@ class Analysis:
         out = [u for u in self.units_mentioning(unit.module, name, pat) if u.key != unit.key]
         ws = unit.module.workspace
         if ws is not None and unit.cls is None:
-            for other in ws.importers_of(unit.module.file):
+            if unit.module.file not in self._importers:
+                self._importers[unit.module.file] = ws.importers_of(unit.module.file)
+            for other in self._importers[unit.module.file]:
                 if other.file == unit.module.file:
                     continue
                 out.extend(self.units_mentioning(other, name, pat))

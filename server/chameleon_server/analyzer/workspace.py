@@ -75,6 +75,7 @@ class Workspace:
         self._overlay: dict[str, str] = {}
         self._cache: dict[str, tuple[str, ModuleInfo]] = {}
         self._disk: dict[str, tuple[tuple[int, int], str]] = {}
+        self._abs: dict[str, str] = {}
         self._files: list[str] | None = None
         self._imports: dict[str, set[str]] | None = None  # abs path -> abs paths it imports
         for p, src in (overlay or {}).items():
@@ -82,10 +83,16 @@ class Workspace:
 
     # -- paths ---------------------------------------------------------------------------------
     def abspath(self, path: str | Path) -> str:
-        p = Path(path)
-        if not p.is_absolute():
-            p = self.root / p
-        return str(p.resolve())
+        key = str(path)
+        hit = self._abs.get(key)
+        if hit is None:
+            p = Path(path)
+            if not p.is_absolute():
+                p = self.root / p
+            hit = str(p.resolve())
+            if len(self._abs) < 100_000:
+                self._abs[key] = hit
+        return hit
 
     def display(self, path: str | Path) -> str:
         ap = Path(self.abspath(path))
