@@ -25,6 +25,7 @@ from .values import (BOOL, CHOICE, fast_replace, ITEM, LIST, RESP, RESPS, SCORE,
 CATLIST = "catlist"      # the value list of `for name, words in CATEGORIES.items()`
 CONSTELEM = "constelem"  # an element of a constant label list being iterated
 CATKEY = "catkey"
+MAP = "map"  # a dict the app fills with outputs: results[path] = labels
 
 MAX_INLINE_DEPTH = 4
 MAX_EVAL_DEPTH = 60
@@ -506,6 +507,10 @@ class Interp:
                         for u in self.a.units_mentioning(self.mod, target.attr, pat):
                             if u.cls is self.unit.cls and u.key != self.unit.key:
                                 self.new_units.append(u)
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and v is not None \
+                and v.kind in (LIST, STRS, RESP, STR, ITEM, SCORE, SENT):
+            # results[path] = labels: a dict whose values are outputs
+            self.env[target.value.id] = Val(MAP, v.site, extra=(v,))
         elif isinstance(target, (ast.Tuple, ast.List)):
             vals: list[Val | None]
             if isinstance(value_node, (ast.Tuple, ast.List)) and len(value_node.elts) == len(target.elts):
@@ -671,6 +676,13 @@ class Interp:
             return it.but(kind=RESP, loop=None)
         if k == RESP and it.api == "google.speech.streaming_recognize":
             return it.but(loop=None)  # an iterator of responses
+        if k == MAP:
+            return None  # iterating a dict gives its keys (ours), not outputs
+        if k == "mapitems":
+            return (None, it.extra[0].but(loop=lid) if it.extra[0].kind in (ITEM, STR) else it.extra[0])
+        if k == "mapvalues":
+            inner = it.extra[0]
+            return inner.but(loop=lid) if inner.kind in (ITEM, STR) else inner
         if k == "enumerate":
             inner = it.extra[0]
             return (None, self._element(inner, lid))
@@ -877,6 +889,8 @@ class Interp:
     def _subscript(self, e: ast.Subscript) -> Val | None:
         base = self.eval(e.value)
         sl = e.slice
+        if base is not None and base.kind == MAP:
+            return base.extra[0]
         if base is None:
             # a dict lookup keyed by a label: BINS[label]
             key = self.eval(sl)
@@ -1074,6 +1088,14 @@ class Interp:
 
     def _method(self, v: Val, m: str, e: ast.Call) -> Val | None:
         k = v.kind
+        if k == MAP:
+            if m == "items":
+                return v.but(kind="mapitems")
+            if m == "values":
+                return v.but(kind="mapvalues")
+            if m == "get" and e.args:
+                return v.extra[0]
+            return None
         if m == "json" or (m in ("to_dict", "MessageToDict") and k == RESP):
             return v.but(extra=())
         if k == STR:
