@@ -467,3 +467,15 @@ def f(image):
             return SECTIONS[l.description]
 """)
     assert [c.labels for c in s.decision.categories] == [["Fruit", "Bread"]]
+
+
+def test_label_lists_from_split_strings_and_map():
+    s = one(VISION + """
+FRUIT = "apple banana  cherry".split()
+VEG = list(map(str.lower, ["Carrot", "Leek"]))
+def f(img):
+    names = [l.description.lower() for l in client.label_detection(image=img).label_annotations]
+    if set(names) & set(FRUIT + VEG):
+        return 1
+""")
+    assert s.decision.categories[0].labels == ["apple", "banana", "cherry", "carrot", "leek"]

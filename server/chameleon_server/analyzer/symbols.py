@@ -441,6 +441,17 @@ def _resolve(expr: ast.expr, scope: Scope, depth: int, want_spans: bool) -> Labe
             return _resolve(expr.args[0], scope, depth + 1, want_spans)
         if fname in ("set", "frozenset", "list", "tuple") and not expr.args:
             return Labels([])
+        if fname == "split" and isinstance(f, ast.Attribute) and isinstance(f.value, ast.Constant) \
+                and isinstance(f.value.value, str):
+            sep = expr.args[0].value if expr.args and isinstance(expr.args[0], ast.Constant) else None
+            parts = [p.strip() for p in f.value.value.split(sep)] if sep else f.value.value.split()
+            return Labels([p for p in parts if p], at=_span(scope, expr) if want_spans else None)
+        if fname == "map" and len(expr.args) == 2 and isinstance(expr.args[0], ast.Attribute) \
+                and expr.args[0].attr in _STR_TRANSFORMS:
+            inner = _resolve(expr.args[1], scope, depth + 1, False)
+            fn = _STR_TRANSFORMS[expr.args[0].attr]
+            return Labels([fn(x) for x in inner.labels], name=inner.name, unresolved=inner.unresolved,
+                          at=_span(scope, expr) if want_spans else None)
         if fname == "keys" and isinstance(f, ast.Attribute):
             r = _resolve(f.value, scope, depth + 1, want_spans)
             r.groups = None
