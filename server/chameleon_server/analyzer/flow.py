@@ -858,6 +858,8 @@ class Interp:
         k = v.kind
         if "http" in v.extra:
             return v if name in ("text", "content") else None
+        if name == "_pb":
+            return v  # the raw protobuf behind a proto-plus message
         if k in (RESP, ITEM):
             if name in apis.LIST_FIELDS:
                 return v.but(kind=LIST, loop=v.loop if k == ITEM else None)
@@ -1076,9 +1078,9 @@ class Interp:
                 if v is not None and v.kind == STRS:
                     return v.but(kind=STR, match="substring")
                 return None
-            if m in ("loads",) and e.args:
-                v = self.eval(e.args[0])
-                return v.but(extra=()) if v is not None else None
+            if m in ("loads", "to_dict", "MessageToDict") and e.args:
+                v = self.eval(e.args[0])  # json.loads(r.text), type(resp).to_dict(resp)
+                return v.but(extra=()) if v is not None and v.kind == RESP else None
         name = f.id if isinstance(f, ast.Name) else None
         if name is not None:
             builtin = self._builtin(name, e)
