@@ -153,8 +153,8 @@ def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) 
                     default = Default(b.line, b.outcome)
             else:
                 line, outcome = b.line, b.outcome
-                if b.kind == "lookup":
-                    outcome = f"{b.outcome} -> {c.name!r}" if c.name else b.outcome
+                if (b.kind == "lookup" or len(b.test.cats) > 1) and c.name:
+                    outcome = f"{b.outcome} -> {c.name!r}"  # one branch, one outcome per dict entry
                 cats.append(_category(c, line, outcome, len(cats)))
     if not cats:
         return None
