@@ -5,7 +5,8 @@ calling the same model in-process.
     python bench/serving_latency.py [--model generic-fashion-scenes] [--requests 200] [--concurrency 8]
 
 Prints p50/p99 latency of single-image requests (sequential), throughput with N concurrent clients
-(the service's micro-batcher merges their requests), and the ratios to in-process calls. Inputs are
+(the service's micro-batcher merges their requests), and the ratios to in-process calls. The two
+sides are measured interleaved, so other load on the machine hits both alike. Inputs are
 held-out Fashion-MNIST scenes. Client and server share this machine's cores.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -29,11 +31,18 @@ def pct(xs: list[float], p: float) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="generic-fashion-scenes", help="a model id the service can serve")
-    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--requests", type=int, default=120)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--batch", type=int, default=32, help="batch size for the in-process throughput")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads, the same on both sides (1: steadier on a shared machine)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    threads = str(args.threads)
+    if os.environ.get("OMP_NUM_THREADS") != threads:
+        # Same thread setup on both sides, fixed before torch starts (set_num_threads later is not the same).
+        os.execve(sys.executable, [sys.executable, *sys.argv],
+                  {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads})
 
     from google.cloud import vision
     from google.oauth2.credentials import Credentials
@@ -53,26 +62,15 @@ def main() -> int:
     images = [b for b, _ in fashion_scenes(max(args.requests, args.batch * 4), seed=99)]
     n = args.requests
 
-    # -- in-process ----------------------------------------------------------------------------
-    pred = load_predictor(model_dir)
-    for b in images[:5]:
-        pred.predict_images([b])  # warm-up
-    lat_in = []
-    for b in images[:n]:
-        t = time.perf_counter()
-        pred.predict_images([b])
-        lat_in.append(time.perf_counter() - t)
-    t = time.perf_counter()
-    done = 0
-    for i in range(0, n, args.batch):
-        chunk = images[i:i + args.batch]
-        pred.predict_images(chunk)
-        done += len(chunk)
-    thr_in = done / (time.perf_counter() - t)
+    # Both sides are measured interleaved (request by request, round by round) so that load from
+    # anything else on the machine hits them alike.
+    import torch
 
-    # -- over HTTP, real client ------------------------------------------------------------------------
+    torch.set_num_threads(args.threads)
+    pred = load_predictor(model_dir)
     data = Path(tempfile.mkdtemp(prefix="chameleon-bench-"))
-    svc = start_local_service(data, startup_timeout=120)
+    svc = start_local_service(data, startup_timeout=120,
+                              env={"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads})
     try:
         base = f"{svc.url}/serve/{model_id}"
 
@@ -81,27 +79,42 @@ def main() -> int:
                                                credentials=Credentials(token=svc.token))
 
         c = client()
-        for b in images[:5]:
-            c.label_detection(image=vision.Image(content=b))  # warm-up (loads the model)
-        lat_http = []
-        for b in images[:n]:
-            t = time.perf_counter()
+        for b in images[:5]:  # warm-up (the service loads the model on first use)
+            pred.predict_images([b])
             c.label_detection(image=vision.Image(content=b))
-            lat_http.append(time.perf_counter() - t)
+        lat_in, lat_http = [], []
+        for i, b in enumerate(images[:n]):
+            for side in ((0, 1) if i % 2 else (1, 0)):
+                t = time.perf_counter()
+                if side == 0:
+                    pred.predict_images([b])
+                else:
+                    c.label_detection(image=vision.Image(content=b))
+                (lat_in if side == 0 else lat_http).append(time.perf_counter() - t)
+
         clients = [client() for _ in range(args.concurrency)]
 
         def one(i: int) -> None:
             clients[i % args.concurrency].label_detection(image=vision.Image(content=images[i % len(images)]))
 
-        t = time.perf_counter()
+        thr_in_r, thr_http_r = [], []
+        per_round = max(args.batch, n // 3)
         with ThreadPoolExecutor(args.concurrency) as pool:
-            list(pool.map(one, range(n)))
-        thr_http = n / (time.perf_counter() - t)
+            for r in range(3):
+                chunk = images[r * per_round:(r + 1) * per_round] or images[:per_round]
+                t = time.perf_counter()
+                for i in range(0, len(chunk), args.batch):
+                    pred.predict_images(chunk[i:i + args.batch])
+                thr_in_r.append(len(chunk) / (time.perf_counter() - t))
+                t = time.perf_counter()
+                list(pool.map(one, range(r * per_round, r * per_round + len(chunk))))
+                thr_http_r.append(len(chunk) / (time.perf_counter() - t))
+        thr_in, thr_http = statistics.median(thr_in_r), statistics.median(thr_http_r)
     finally:
         svc.stop()
 
     res = {
-        "model": model_id, "requests": n, "concurrency": args.concurrency, "batch_in_process": args.batch,
+        "model": model_id, "requests": n, "torch_threads": args.threads, "concurrency": args.concurrency, "batch_in_process": args.batch,
         "in_process_p50_ms": 1000 * statistics.median(lat_in), "in_process_p99_ms": 1000 * pct(lat_in, 99),
         "http_p50_ms": 1000 * statistics.median(lat_http), "http_p99_ms": 1000 * pct(lat_http, 99),
         "in_process_throughput_ips": thr_in, "http_throughput_ips": thr_http,
@@ -111,7 +124,8 @@ def main() -> int:
     if args.json:
         print(json.dumps(res, indent=2))
         return 0
-    print(f"model {model_id}, {n} held-out scenes, single-image requests")
+    print(f"model {model_id}, {n} held-out scenes, single-image requests (interleaved in-process / HTTP), "
+          f"{args.threads} torch thread(s) each side")
     print(f"  in-process  p50 {res['in_process_p50_ms']:7.2f} ms   p99 {res['in_process_p99_ms']:7.2f} ms")
     print(f"  HTTP (google-cloud-vision REST client -> service)")
     print(f"              p50 {res['http_p50_ms']:7.2f} ms   p99 {res['http_p99_ms']:7.2f} ms   "

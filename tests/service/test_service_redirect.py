@@ -144,3 +144,11 @@ def test_run_without_config_or_with_a_bad_token_says_why(workspace, tmp_path):
     assert r.returncode != 0 and "403" in r.stderr and "token" in r.stderr
     r = subprocess.run([sys.executable, "-m", "chameleon_server", "run"], capture_output=True, text=True, cwd=ws)
     assert r.returncode == 2 and "usage" in r.stderr
+
+
+def test_redirect_side_is_torch_free():
+    code = ("import sys, chameleon_server.redirect.command, chameleon_server.redirect.config, "
+            "chameleon_server.redirect.env, chameleon_server.trainer_client, chameleon_server.cli as c; "
+            "c.build_parser(); assert 'torch' not in sys.modules, 'torch imported'; print('ok')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
