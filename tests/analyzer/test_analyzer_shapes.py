@@ -479,3 +479,17 @@ def f(img):
         return 1
 """)
     assert s.decision.categories[0].labels == ["apple", "banana", "cherry", "carrot", "leek"]
+
+
+def test_score_test_nested_in_a_label_test_is_its_threshold():
+    s = one(VISION + """
+R = ["Plastic"]
+def f(img):
+    for label in client.label_detection(image=img).label_annotations:
+        if label.description in R:
+            if label.score > 0.8:
+                return "recycle"
+    return "trash"
+""")
+    d = s.decision
+    assert (d.type, d.min_score, d.default.outcome) == ("true_false", 0.8, 'return "trash"')

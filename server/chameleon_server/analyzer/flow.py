@@ -201,6 +201,7 @@ class Analysis:
         self.class_taint: dict[tuple, Val] = {}
         self.module_taint: dict[tuple, Val] = {}  # (file, name) -> Val
         self.runs = 0
+        self.branch_of_test: dict[int, tuple] = {}  # id(Test) -> key of the branch it guards
         self.inlines = 0  # helper interpretations so far (bounded: helpers calling helpers multiply)
         self.notes: list[str] = []
         self._units_by_module: dict[str, list[Unit]] = {}
@@ -574,6 +575,15 @@ class Interp:
             if outer.rng is not None and not outer.cats and outer.rng[0] is not None:
                 tests = [t if (t is None or not t.cats or t.site != outer.site or t.min_score is not None)
                          else _with_min(t, outer.rng[0]) for t in tests]
+            elif (outer.cats and len(arms) == 1 and not orelse and tests[0] is not None and not tests[0].cats
+                  and tests[0].rng is not None and tests[0].rng[0] is not None and tests[0].rng[1] is None
+                  and not tests[0].negated and tests[0].site == outer.site and tests[0].item_level):
+                # `if label in R:` / `if label.score > 0.8:` -> a threshold on the label test
+                key = self.a.branch_of_test.get(id(outer))
+                b0 = self.a.branches.get(key) if key else None
+                if b0 is not None and b0.test.min_score is None:
+                    b0.test = _with_min(b0.test, tests[0].rng[0])
+                    tests = [None]
         recorded = [(t, body) for t, (_, body) in zip(tests, arms)]
         if any(t is not None for t in tests):
             self._record_arms(s, recorded, orelse, nxt)
@@ -627,6 +637,7 @@ class Interp:
             )
             b.key = (self.mod.file, s.lineno, s.col_offset, pos, t.site)
             self.a.record(b)
+            self.a.branch_of_test[id(t)] = b.key
 
     def _order_for(self, t: Test) -> str | None:
         if t.dict_key and t.dict_key.startswith("loop:"):
