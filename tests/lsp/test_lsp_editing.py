@@ -55,7 +55,7 @@ async def test_hover_code_lens_and_diagnostics_on_open(client: LanguageClient, w
 
     await asyncio.sleep(0.2)
     msgs = [d.message for d in client.diagnostics[u]]
-    assert any("'cardbord' is never returned" in m and "'Cardboard'" in m for m in msgs), msgs
+    assert any("'cardbord' (listed in bins.py, line 2) is never returned" in m and "'Cardboard'" in m for m in msgs), msgs
 
 
 async def test_hover_on_the_label_list(client: LanguageClient, workspace):
@@ -161,7 +161,17 @@ async def test_editing_an_imported_module_refreshes_its_dependents(client: Langu
     u_app = await open_file(client, app)
     u_bins = await open_file(client, bins)
     await asyncio.sleep(0.2)
-    assert any("'cardbord'" in d.message for d in client.diagnostics[u_app])
+    typo = next(d for d in client.diagnostics[u_app] if "'cardbord'" in d.message)
+    assert "(listed in bins.py, line 2)" in typo.message
+    # the quick fix edits the list where it is written: in bins.py
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(lsp.TextDocumentIdentifier(u_app), typo.range, lsp.CodeActionContext(diagnostics=[typo]))
+    )
+    fix = next(a for a in actions if getattr(a, "title", "") == "Replace 'cardbord' with 'Cardboard' in bins.py")
+    (edit,) = fix.edit.changes[u_bins]
+    bline = bins.read_text().splitlines()[edit.range.start.line]
+    assert bline[edit.range.start.character : edit.range.end.character] == '"cardbord"'
+    assert edit.new_text == '"Cardboard"'
     change(client, u_bins, 2, bins.read_text().replace("cardbord", "cardboard"))
     for _ in range(40):
         await asyncio.sleep(0.1)

@@ -94,6 +94,15 @@ class LabelLocator:
         return result
 
 
+def _foreign_span(cat: Category, label: str) -> dict[str, Any] | None:
+    """Where ``label`` is written when its list lives in another module: {"file", line/column span}."""
+    at = getattr(cat, "labels_at", None)
+    for sp in getattr(cat, "label_spans", None) or []:
+        if isinstance(sp, dict) and sp.get("label") == label and isinstance(at, dict) and at.get("file"):
+            return {"file": at["file"], **{k: sp.get(k) for k in ("line", "column", "end_line", "end_column")}}
+    return None
+
+
 def _label_range(site: Site, cat: Category, label: str, loc: LabelLocator) -> lsp.Range:
     spans = getattr(cat, "label_spans", None)
     at = getattr(cat, "labels_at", None)
@@ -110,6 +119,13 @@ def _label_range(site: Site, cat: Category, label: str, loc: LabelLocator) -> ls
     if r is None and within is not None:
         r = loc.find(label, within.start.line + 1)
     return r or site_range(site)
+
+
+def _where(cat: Category, site: Site) -> str:
+    at = getattr(cat, "labels_at", None)
+    if _same_file(at, site) or not isinstance(at, dict):
+        return ""
+    return f" (listed in {at.get('file')}, line {at.get('line')})"
 
 
 def _case_variant(label: str, decision: Decision, vocabulary: list[str]) -> str | None:
@@ -230,7 +246,7 @@ def diagnose(site: Site, text: str, vocabulary: tuple[str, list[str]] | None, lo
                         source=SOURCE,
                         code=CODE_CASE,
                         message=(
-                            f"'{label}' never matches: the API capitalises its labels ("
+                            f"'{label}'{_where(cat, site)} never matches: the API capitalises its labels ("
                             + ", ".join(f"'{e}'" for e in examples)
                             + f") and this comparison is case-sensitive. Write '{variant}' or compare with .lower()."
                         ),
@@ -239,6 +255,7 @@ def diagnose(site: Site, text: str, vocabulary: tuple[str, list[str]] | None, lo
                             "replacement": variant,
                             "category": cat.name,
                             "lowerAt": [lower_at.line, lower_at.character] if lower_at else None,
+                            "target": None if _same_file(getattr(cat, "labels_at", None), site) else _foreign_span(cat, label),
                         },
                     )
                 )
@@ -251,17 +268,29 @@ def diagnose(site: Site, text: str, vocabulary: tuple[str, list[str]] | None, lo
                     severity=lsp.DiagnosticSeverity.Warning,
                     source=SOURCE,
                     code=CODE_UNKNOWN,
-                    message=f"'{label}' is never returned by {site.api} (vocabulary: {vname}), so category '{cat.name}' cannot fire on it.{hint}",
-                    data={"label": label, "suggestions": near, "category": cat.name},
+                    message=f"'{label}'{_where(cat, site)} is never returned by {site.api} (vocabulary: {vname}), so category '{cat.name}' cannot fire on it.{hint}",
+                    data={
+                        "label": label,
+                        "suggestions": near,
+                        "category": cat.name,
+                        "target": None if _same_file(getattr(cat, "labels_at", None), site) else _foreign_span(cat, label),
+                    },
                 )
             )
     return out
 
 
-def quick_fixes(uri: str, text_lines: list[str], diagnostic: lsp.Diagnostic) -> list[lsp.CodeAction]:
+Lines = Callable[[str], "tuple[str, list[str]] | None"]  # workspace-relative file -> (uri, lines)
+
+
+def quick_fixes(
+    uri: str, text_lines: list[str], diagnostic: lsp.Diagnostic, other_file: Lines | None = None
+) -> list[lsp.CodeAction]:
     """Quick fixes for our own diagnostics: add ``.lower()`` to the comparison, or replace the label.
 
-    A label is only replaced when the diagnostic's range is exactly the quoted literal.
+    A label is only replaced where the edit's range is exactly the quoted literal: the diagnostic's
+    range, or, for a list imported from another module, the label's span there (``other_file``
+    gives that module's uri and text).
     """
     if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
         return []
@@ -284,21 +313,30 @@ def quick_fixes(uri: str, text_lines: list[str], diagnostic: lsp.Diagnostic) -> 
                 edit=lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=lsp.Range(pos, pos), new_text=".lower()")]}),
             )
         )
-    r = diagnostic.range
-    if r.start.line != r.end.line or r.start.line >= len(text_lines):
+    edit_uri, lines, r = uri, text_lines, diagnostic.range
+    target = diagnostic.data.get("target")
+    if isinstance(target, dict):
+        found = other_file(str(target.get("file"))) if other_file else None
+        tr = span_range(target)
+        if found is None or tr is None:
+            return actions
+        edit_uri, lines = found
+        r = tr
+    if r.start.line != r.end.line or r.start.line >= len(lines):
         return actions
-    original = text_lines[r.start.line][r.start.character : r.end.character]
+    original = lines[r.start.line][r.start.character : r.end.character]
     label = diagnostic.data.get("label")
     if not original or original[1:-1] != label or original[0] not in "'\"":
         return actions  # the range is not the literal itself: no obvious replacement
+    where = "" if edit_uri == uri else f" in {target.get('file')}"  # type: ignore[union-attr]
     for i, rep in enumerate(x for x in replacements if isinstance(x, str)):
         actions.append(
             lsp.CodeAction(
-                title=f"Replace '{label}' with '{rep}'",
+                title=f"Replace '{label}' with '{rep}'{where}",
                 kind=lsp.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic],
                 is_preferred=(i == 0 and not actions),
-                edit=lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=r, new_text=_quoted(original, rep))]}),
+                edit=lsp.WorkspaceEdit(changes={edit_uri: [lsp.TextEdit(range=r, new_text=_quoted(original, rep))]}),
             )
         )
     return actions

@@ -569,17 +569,32 @@ def code_action(ls: ChameleonLanguageServer, params: lsp.CodeActionParams) -> li
     if doc is None:
         return []
     lines = doc.text.splitlines()
+    root = ls.root_for(doc.path)
+    texts: dict[str, list[str]] = {doc.uri: lines}
+
+    def other_file(rel: str) -> tuple[str, list[str]] | None:
+        """A module of the workspace by relative path: the open buffer, else the file on disk."""
+        path = (root / rel).resolve()
+        uri = uri_for(str(path))
+        if uri not in texts:
+            other = ls.docs.get(uri)
+            try:
+                texts[uri] = (other.text if other else path.read_text(encoding="utf-8")).splitlines()
+            except (OSError, UnicodeDecodeError):
+                return None
+        return uri, texts[uri]
+
     actions: list[lsp.CodeAction | lsp.Command] = []
     for d in params.context.diagnostics or []:
         # quick fixes slice the text by character: give them the range in characters, then put
         # their edits (and the diagnostic they fix) back in the client's units
         server_d = copy.copy(d)
         server_d.range = ls.from_client(lines, d.range)
-        for a in diag.quick_fixes(doc.uri, lines, server_d):
+        for a in diag.quick_fixes(doc.uri, lines, server_d, other_file):
             a.diagnostics = [d]
-            for edits in (a.edit.changes or {}).values() if a.edit else ():
+            for edit_uri, edits in (a.edit.changes or {}).items() if a.edit else ():
                 for e in edits:
-                    e.range = ls.to_client(lines, e.range)
+                    e.range = ls.to_client(texts.get(edit_uri, lines), e.range)
             actions.append(a)
     lo, hi = params.range.start.line + 1, params.range.end.line + 1
     for site in doc.sites:
