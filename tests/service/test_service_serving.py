@@ -99,6 +99,9 @@ def test_aws_rekognition_detect_labels_with_boto3(served):
     with pytest.raises(ClientError) as e:
         rk.detect_labels(Image={"S3Object": {"Bucket": "bucket", "Name": "key.png"}})
     assert e.value.response["Error"]["Code"] == "InvalidS3ObjectException"
+    with pytest.raises(ClientError) as e:  # Rekognition's 5 MB limit on Image.Bytes
+        rk.detect_labels(Image={"Bytes": RED + b"\0" * (5 * 1024 * 1024)})
+    assert e.value.response["Error"]["Code"] == "ImageTooLargeException"
     with pytest.raises(ClientError) as e:
         rekognition(f"{served.url}/serve/cust", "wrong").detect_labels(Image={"Bytes": RED})
     assert e.value.response["Error"]["Code"] == "UnrecognizedClientException"
