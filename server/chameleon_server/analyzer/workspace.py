@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 from .source import parse
@@ -19,6 +20,7 @@ from .symbols import ModuleInfo, build_module
 SKIP_DIRS = {"node_modules", "site-packages", "dist-packages", "__pycache__", "venv", "env", "build", "dist"}
 MAX_FILES = 20_000
 MAX_READ_BYTES = 8_000_000
+GRAPH_BUDGET_S = 3.0
 
 _IMPORT_RE = re.compile(r"^\s*(?:from\s+(\.*[\w.]*)\s+import\s+([^#\n]+)|import\s+([^#\n]+))", re.M)
 
@@ -212,8 +214,14 @@ class Workspace:
         return out
 
     def _graph(self) -> dict[str, set[str]]:
+        """Who imports whom, built on first need (bounded in time: the editor waits on it)."""
         if self._imports is None:
-            self._imports = {f: self._scan_imports(f) for f in self.files()}
+            self._imports = {}
+            deadline = time.perf_counter() + GRAPH_BUDGET_S
+            for f in self.files():
+                self._imports[f] = self._scan_imports(f)
+                if time.perf_counter() > deadline:
+                    break  # a huge tree: the files scanned so far, plus buffers as they are updated
         return self._imports
 
     def importers_of(self, file: str) -> list[ModuleInfo]:
