@@ -493,3 +493,26 @@ def f(img):
 """)
     d = s.decision
     assert (d.type, d.min_score, d.default.outcome) == ("true_false", 0.8, 'return "trash"')
+
+
+def test_conditions_that_do_not_decide_on_labels():
+    s = one(VISION + """
+def f(image, names):
+    response = client.label_detection(image=image)
+    if response.error.message:
+        raise RuntimeError(response.error.message)
+    labels = response.label_annotations
+    if not labels:
+        return []
+    if len(labels) > 5:
+        labels = labels
+    if isinstance(labels, list):
+        pass
+    for label in labels:
+        if label.description:
+            names.append(label.description)
+        if label.score > 0.9:
+            print(label.description)
+    return names
+""")
+    assert s.decision is None
