@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from typing import TYPE_CHECKING
 
@@ -79,7 +78,3 @@ def _analyze(source: str, path: str, workspace: "Workspace | None") -> tuple[lis
                           column=span["column"], end_line=span["end_line"], end_column=span["end_column"],
                           decision=decision, notes=site_notes))
     return sites, notes
-
-
-def _unused(node: ast.AST) -> None:  # pragma: no cover - keeps ast imported for type checkers
-    pass

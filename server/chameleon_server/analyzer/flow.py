@@ -368,7 +368,6 @@ class Interp:
         self.ret: Val | None = None
         self.new_units: list[Unit] = []
         self._eval_depth = 0
-        self._lambda_env: dict[str, Val] = {}
 
     # -- entry -----------------------------------------------------------------------------------
     def run_unit(self) -> Val | None:

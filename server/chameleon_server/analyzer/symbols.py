@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .source import Parsed
 
@@ -325,16 +325,6 @@ def _walk_statements(body: list[ast.stmt]):
             stack.extend(reversed(h.body))
         for c in getattr(n, "cases", ()) or ():
             stack.extend(reversed(c.body))
-
-
-def _walk_no_nested(func: ast.AST):
-    stack = list(ast.iter_child_nodes(func))
-    while stack:
-        n = stack.pop()
-        yield n
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        stack.extend(ast.iter_child_nodes(n))
 
 
 def _runtime_reason(expr: ast.AST) -> str:
@@ -653,4 +643,3 @@ class _NotConst:
 
 NOT_CONST = _NotConst()
 
-LookupFn = Callable[[str], Any]
