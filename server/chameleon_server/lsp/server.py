@@ -55,11 +55,18 @@ class ChameleonLanguageServer(LanguageServer):
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self._redirects: dict[str, tuple[float, list[Any]]] = {}
         self._fetching_vocab: set[str] = set()
+        self._roots: dict[str, Path] = {}  # path -> workspace root (cleared when folders change)
 
     # ---- workspace ---------------------------------------------------------------------------
 
     def root_for(self, path: str) -> Path:
         """The workspace folder holding ``path`` (deepest wins), else the root, else its directory."""
+        hit = self._roots.get(path)
+        if hit is None:
+            hit = self._roots[path] = self._find_root(path)
+        return hit
+
+    def _find_root(self, path: str) -> Path:
         p = Path(path).resolve()
         roots: list[Path] = []
         try:
@@ -349,6 +356,11 @@ async def on_configuration(ls: ChameleonLanguageServer, params: lsp.DidChangeCon
     ls.settings = parse_settings(raw, ls.settings)
     ls.republish_all()
     ls.refresh_code_lenses()
+
+
+@server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+def on_folders(ls: ChameleonLanguageServer, params: lsp.DidChangeWorkspaceFoldersParams) -> None:
+    ls._roots.clear()
 
 
 WATCHED = ["**/*.py", "**/.chameleon/redirect.json"]
