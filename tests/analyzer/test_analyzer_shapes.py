@@ -516,3 +516,17 @@ def f(image, names):
     return names
 """)
     assert s.decision is None
+
+
+def test_one_condition_on_two_api_calls_decides_for_both():
+    src = VISION + """
+def f(img):
+    labels = [l.description for l in client.label_detection(image=img).label_annotations]
+    text = client.text_detection(image=img).text_annotations[0].description
+    if 'Bottle' in labels and 'PET' in text:
+        return 'recycle'
+    return 'trash'
+"""
+    a, b = analyze_source(src, "app.py")
+    assert a.decision.categories[0].labels == ["Bottle"] and a.decision.match == "exact"
+    assert b.decision.categories[0].labels == ["PET"] and b.decision.match == "substring"

@@ -610,9 +610,12 @@ class Interp:
                      orelse: list[ast.stmt], nxt: ast.stmt | None) -> None:
         else_line, else_outcome = _stmt_text(self.mod, _first_real(orelse)) if orelse else (None, None)
         after_line, after_outcome = _stmt_text(self.mod, nxt)
+        expanded: list[tuple[int, Test, list[ast.stmt]]] = []
         for pos, (t, body) in enumerate(arms):
-            if t is None:
-                continue
+            if t is not None:
+                expanded.append((pos, fast_replace(t, others=()) if t.others else t, body))
+                expanded.extend((pos, o, body) for o in t.others)
+        for pos, t, body in expanded:
             first = _first_real(body)
             line, outcome = _stmt_text(self.mod, first)
             loop_exits = any(lid == t.loop for lid, _, ex in self.loops if ex) if t.loop else False
@@ -1643,7 +1646,27 @@ def _match_labels(pat: Any) -> list[str] | None:
     return None
 
 
+def _by_site(parts: list[Test], combine, *args) -> Test:
+    """Combine per API call; tests on other calls ride along in ``others``."""
+    sites: list[tuple] = []
+    for p in parts:
+        if p.site not in sites:
+            sites.append(p.site)
+    if len(sites) == 1:
+        return combine(parts, *args)
+    groups = [combine([p for p in parts if p.site == s], *args) for s in sites]
+    return fast_replace(groups[0], others=tuple(groups[1:]))
+
+
 def _or_tests(parts: list[Test], e: ast.expr, info: ModuleInfo) -> Test:
+    return _by_site(parts, _or_one, e, info)
+
+
+def _and_tests(parts: list[Test]) -> Test:
+    return _by_site(parts, _and_one)
+
+
+def _or_one(parts: list[Test], e: ast.expr, info: ModuleInfo) -> Test:
     label = [p for p in parts if p.cats and not p.negated]
     if len(label) >= 1 and all(p.site == label[0].site for p in label):
         if len(label) == 1:
@@ -1657,7 +1680,7 @@ def _or_tests(parts: list[Test], e: ast.expr, info: ModuleInfo) -> Test:
     return score[0] if score else parts[0]
 
 
-def _and_tests(parts: list[Test]) -> Test:
+def _and_one(parts: list[Test]) -> Test:
     label = [p for p in parts if p.cats]
     score = [p for p in parts if p.rng is not None and not p.cats]
     if label:

@@ -54,9 +54,10 @@ class Test:
     item_level: bool = False  # the test reads one label (not a whole collection)
     derived: bool = False  # a test on a value the app computed from an earlier test (flag, returned constant)
     ranked: bool = False  # derived from a flag set on the first matching label of a loop that exits
+    others: tuple = ()  # the same condition's tests on other API calls (`'Dog' in labels and 'EXIT' in text`)
 
     def negate(self) -> "Test":
-        return fast_replace(self, negated=not self.negated)
+        return fast_replace(self, negated=not self.negated, others=tuple(o.negate() for o in self.others))
 
 
 @dataclass(frozen=True)
