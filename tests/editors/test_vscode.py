@@ -30,7 +30,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "vscode"
 CACHE = Path(os.environ.get("CHAMELEON_CACHE", Path.home() / ".cache" / "chameleon-api"))
 CODE_SERVER = CACHE / "code-server" / "node_modules" / ".bin" / "code-server"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-E2E_STEPS = ["workbench", "activated", "server", "codelens", "hover", "settings", "customize", "progress", "customized", "config", "report", "restart"]
+E2E_STEPS = ["workbench", "activated", "server", "codelens", "hover", "settings", "customize", "progress", "customized", "config", "report", "cancel", "restart"]
 CALL = re.compile(r"\.(label_detection|detect_labels|classify_text|analyze_sentiment)\(")
 
 

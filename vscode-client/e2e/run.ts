@@ -14,7 +14,10 @@
  *   progress    the job's progress appears in the status bar and its log (click on the item)
  *   customized  the job ends, the status bar says so and the code lens is refreshed
  *   config      `.chameleon/` is written in the app's folder
- *   report      "Chameleon: Show customization report" opens the webview with the model and charts
+ *   report      the "customized" lens, then "Chameleon: Show customization report" from the palette, open
+ *               the webview with the model, the before/after headline and the charts
+ *   cancel      a second job for the call, cancelled from the palette: the status bar says so, the lens
+ *               and .chameleon/ keep the first customization
  *   restart     the language server killed (SIGKILL) is restarted: a new process, the lens back, the log says so
  * `--through STEP` stops after STEP (e.g. `activated`, to prove the harness without a server).
  *
@@ -41,6 +44,7 @@ export const STEPS = [
   "customized",
   "config",
   "report",
+  "cancel",
   "restart",
 ] as const;
 type StepName = (typeof STEPS)[number];
@@ -547,19 +551,51 @@ async function main(): Promise<number> {
         return `.chameleon/ holds ${files.join(", ")}; redirect.json: ${body.replace(/\s+/g, " ").slice(0, 300)}`;
       })) &&
       (await step("report", async () => {
+        const frame = page!.frameLocator("iframe.webview").frameLocator("#active-frame");
+        const reportModel = () =>
+          waitFor("the report webview", 30_000, async () => {
+            const t = await frame.locator("#model").innerText({ timeout: 2_000 });
+            return /Model: \S+/.test(t) && !t.includes("none yet") ? t : undefined;
+          });
+        // From the "customized" code lens (the server's showReport command with its site argument)...
+        await page!.locator(".monaco-editor .codelens-decoration a", { hasText: "customized" }).first().click();
+        const fromLens = await reportModel();
+        const tab = page!.locator(".tabs-container .tab", { hasText: "Customization report" }).first();
+        await tab.locator(".codicon-close").click();
+        await tab.waitFor({ state: "detached", timeout: 10_000 });
+        // ...and from the palette, for the call at the cursor.
         await tokenSpan(page!, opt.token).click();
         await runPalette(page!, "Chameleon: Show customization report");
-        const frame = page!.frameLocator("iframe.webview").frameLocator("#active-frame");
-        const model = await waitFor("the report webview", 30_000, async () => {
-          const t = await frame.locator("#model").innerText({ timeout: 2_000 });
-          return /Model: \S+/.test(t) && !t.includes("none yet") ? t : undefined;
-        });
+        const model = await reportModel();
+        if (model !== fromLens) throw new Error(`the lens showed "${fromLens}", the palette "${model}"`);
         const images = await frame.locator("img").count();
         const head = await frame.locator("#headline").innerText({ timeout: 5_000 }).catch(() => "");
         const metrics = await frame.locator("#metrics").innerText();
         if (images < 1) throw new Error(`the report shows no chart (model ${model}; metrics ${metrics})`);
         if (!/Incorrect decisions: generic [\d.]+% → customized [\d.]+%/.test(head)) throw new Error(`no before/after headline: "${head}"`);
-        return `${model.trim()}; ${head.trim()}; ${images} chart(s); metrics: ${metrics.replace(/\s+/g, " ").slice(0, 300)}`;
+        return `lens and palette: ${model.trim()}; ${head.trim()}; ${images} chart(s); metrics: ${metrics.replace(/\s+/g, " ").slice(0, 300)}`;
+      })) &&
+      (await step("cancel", async () => {
+        const redirect = fs.readFileSync(path.join(ws, ".chameleon", "redirect.json"), "utf8");
+        await tokenSpan(page!, opt.token).click();
+        await runPalette(page!, "Chameleon: Customize this API"); // again: a new job for the same call
+        const running = await waitFor("a second job in the status bar", 30_000, async () =>
+          (await statusTexts(page!)).find((x) => /Chameleon: (?!server|customized|cancelled)/.test(x)),
+        );
+        await runPalette(page!, "Chameleon: Cancel the running customization job");
+        const t = await waitFor("the status bar to say cancelled", 60_000, async () => {
+          const x = (await statusTexts(page!)).find((y) => /Chameleon: (customized|cancelled|customization failed)/.test(y));
+          if (x && !x.includes("cancelled")) throw new Error(`the job was not cancelled: "${x.trim()}"`);
+          return x;
+        });
+        const lenses = await waitFor("the lens to show the earlier customization again", 30_000, async () => {
+          const all = await codeLensTexts(page!);
+          return all.some((x) => x.includes("customized")) && !all.some((x) => x.includes("customizing")) ? all : undefined;
+        });
+        if (fs.readFileSync(path.join(ws, ".chameleon", "redirect.json"), "utf8") !== redirect) {
+          throw new Error("a cancelled job changed .chameleon/redirect.json");
+        }
+        return `"${running.trim()}" -> "${t.trim()}"; lens ${JSON.stringify(lenses.map((x) => x.trim()))}; redirect.json unchanged`;
       })) &&
       (await step("restart", async () => {
         const before = languageServerPids(cs.pid!);
