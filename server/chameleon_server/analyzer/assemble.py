@@ -125,6 +125,10 @@ def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) 
     label.sort(key=_sort_key)
     first = label[0].test
     min_score = next((b.test.min_score for b in label if b.test.min_score is not None), None)
+    thresholds = sorted({b.test.min_score for b in label if b.test.min_score is not None})
+    if len(thresholds) > 1:
+        notes.append("categories use different score thresholds " + ", ".join(f"{t:g}" for t in thresholds)
+                     + f"; min_score is the first branch's ({min_score:g})")
     if min_score is None:
         for s in score:  # `if label.score < 0.7: continue` in the same loop
             if s.test.loop is not None and s.continue_only and s.test.rng and s.test.rng[1] is not None \
