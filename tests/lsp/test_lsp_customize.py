@@ -84,6 +84,8 @@ async def test_bad_token_then_customize_and_cancel_from_the_editor(client: Langu
     line = call_line(path)
     res = await customize(client, u, line)
     assert "refused the token" in res["error"], res
+    (failed_token,) = client.progress_reports
+    assert "refused the token" in client.progress_reports[failed_token][-1].message  # the progress ends with why
 
     client.workspace_did_change_configuration(
         lsp.DidChangeConfigurationParams(
@@ -95,7 +97,13 @@ async def test_bad_token_then_customize_and_cancel_from_the_editor(client: Langu
     assert res.get("jobId"), res
     job_id = res["jobId"]
     # the editor's cancel button: window/workDoneProgress/cancel on the token the server created
-    token = await wait_for(lambda: next(iter(client.progress_reports), None), 10, "a work-done progress token")
+    def open_token():
+        for tok, reports in client.progress_reports.items():
+            if reports and not any(isinstance(r, lsp.WorkDoneProgressEnd) for r in reports):
+                return tok
+        return None
+
+    token = await wait_for(open_token, 10, "an open work-done progress token")
     client.window_work_done_progress_cancel(lsp.WorkDoneProgressCancelParams(token=token))
     final = await wait_for(
         lambda: next((as_dict(e) for e in events if as_dict(e)["jobId"] == job_id and as_dict(e)["state"] in TERMINAL), None),
@@ -167,6 +175,11 @@ async def test_customize_with_the_embedded_service(client: LanguageClient, works
         JOB_TIMEOUT, "the job to end",
     )
     assert final["state"] == "succeeded", (final, [m.message for m in client.messages])
+    (token,) = client.progress_reports  # one work-done progress, begun before the service was up
+    reports = client.progress_reports[token]
+    assert reports[0].message == "starting the local trainer service"
+    assert isinstance(reports[-1], lsp.WorkDoneProgressEnd) and reports[-1].message.startswith("customized")
+    assert any(isinstance(r, lsp.WorkDoneProgressReport) and r.percentage for r in reports)
     redirect = json.loads((workspace / ".chameleon" / "redirect.json").read_text())
     entry = redirect["entries"][0]
     assert entry["file"] == "outfit.py" and entry["api"] == "google.vision.label_detection" and entry["model_id"]

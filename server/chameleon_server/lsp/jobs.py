@@ -93,8 +93,34 @@ class JobManager:
                 return j
         return None
 
-    async def start(self, uri: str, site: Site, root: Path, service: TrainerService, dataset: str | None) -> Job:
-        """Submit the job for one site and start following it; returns once the service accepted it."""
+    async def begin_progress(self, title: str, message: str) -> str | None:
+        """Create and begin a cancellable work-done progress (None when the client has none)."""
+        ls = self.ls
+        if not _client_supports_progress(ls):
+            return None
+        token = f"chameleon-job-{uuid.uuid4().hex[:12]}"
+        try:
+            await asyncio.wait_for(ls.work_done_progress.create_async(token), 10)
+            ls.work_done_progress.begin(
+                token, lsp.WorkDoneProgressBegin(title=title, cancellable=True, message=message, percentage=0)
+            )
+        except Exception:  # a client that refuses the token still gets jobProgress notifications
+            return None
+        return token
+
+    def end_progress(self, token: str | None, message: str) -> None:
+        if token is not None:
+            self.ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=message))
+            self.ls.work_done_progress.tokens.pop(token, None)
+
+    async def start(
+        self, uri: str, site: Site, root: Path, service: TrainerService, dataset: str | None, token: str | None = None
+    ) -> Job:
+        """Submit the job for one site and start following it; returns once the service accepted it.
+
+        ``token`` is a work-done progress already begun by the caller (so the editor showed
+        something while a local service started); without one, one is created here.
+        """
         ls = self.ls
         rel_site = copy.deepcopy(site)
         rel_site.file = ls.relative_file(site.file, root)
@@ -112,19 +138,8 @@ class JobManager:
         job = Job(id=job_id, uri=uri, line=site.line, api=site.api, site=rel_site, root=root, service=service)
         self._apply(job, body)
         self.jobs[job_id] = job
-        if _client_supports_progress(ls):
-            token = f"chameleon-job-{uuid.uuid4().hex[:12]}"
-            try:
-                await asyncio.wait_for(ls.work_done_progress.create_async(token), 10)
-                job.progress_token = token
-                ls.work_done_progress.begin(
-                    token,
-                    lsp.WorkDoneProgressBegin(
-                        title=f"Customizing {site.api}", cancellable=True, message=job.message or job.state, percentage=0
-                    ),
-                )
-            except Exception:  # a client that refuses the token still gets jobProgress notifications
-                job.progress_token = None
+        job.progress_token = token or await self.begin_progress(f"Customizing {site.api}", job.message or job.state)
+        self._report(job)
         self._notify(job)
         job.task = asyncio.ensure_future(self._follow(job))
         ls.refresh_code_lenses()
@@ -155,9 +170,8 @@ class JobManager:
         )
 
     def _end(self, job: Job, message: str) -> None:
-        if job.progress_token is not None:
-            self.ls.work_done_progress.end(job.progress_token, lsp.WorkDoneProgressEnd(message=message))
-            self.ls.work_done_progress.tokens.pop(job.progress_token, None)
+        self.end_progress(job.progress_token, message)
+        job.progress_token = None
 
     async def _follow(self, job: Job) -> None:
         failures = 0

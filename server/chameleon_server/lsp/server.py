@@ -654,9 +654,15 @@ async def cmd_customize(ls: ChameleonLanguageServer, *args: Any) -> dict[str, An
         if running is not None:
             return {"jobId": running.id, "state": running.state}
         root = ls.root_for(doc.path)
-        service = await ls.trainer_service(root)
-        dataset = ls.settings.dataset  # None: the service picks the API's default dataset
-        job = await ls.jobs.start(uri, site, root, service, dataset)
+        first = "connecting to the trainer service" if ls.settings.trainer_url else "starting the local trainer service"
+        token = await ls.jobs.begin_progress(f"Customizing {site.api}", first)
+        try:
+            service = await ls.trainer_service(root)
+            dataset = ls.settings.dataset  # None: the service picks the API's default dataset
+            job = await ls.jobs.start(uri, site, root, service, dataset, token)
+        except ServiceError as e:
+            ls.jobs.end_progress(token, f"failed: {e}")
+            raise
         return {"jobId": job.id, "state": job.state}
     except ServiceError as e:
         ls.show_message(f"Customize this API: {e}", lsp.MessageType.Error)
