@@ -131,6 +131,15 @@ def test_language_app_with_two_models_behind_one_client(workspace):
     assert [l.split("\t")[1] for l in r.stdout.splitlines()] == ["it-desk", "escalate", "general"]
 
 
+def test_comprehend_app_follows_the_redirect(workspace):
+    s, ws = workspace
+    write_redirect(ws, site=site(file="review_reply.py", api="aws.comprehend.detect_sentiment"), endpoint=s.url,
+                   model_id="senti", token_file=str(s.data_dir / "token"), metrics=None)
+    r = chameleon_run(ws, "review_reply.py", "good good product", "bad bad bad", "it is a product")
+    assert r.returncode == 0, r.stderr
+    assert [l.split("\t")[1] for l in r.stdout.splitlines()] == ["thanks", "ticket", "ack"]
+
+
 def test_run_without_config_or_with_a_bad_token_says_why(workspace, tmp_path):
     s, ws = workspace
     empty = tmp_path / "empty"

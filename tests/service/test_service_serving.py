@@ -157,3 +157,22 @@ def test_micro_batcher_isolates_a_failing_request():
 
     ok1, err, ok2 = asyncio.run(main())
     assert ok1 == ["A", "B"] and ok2 == ["C"] and isinstance(err, ValueError)
+
+
+def test_aws_comprehend_detect_sentiment_with_boto3(served):
+    cp = boto3.client("comprehend", endpoint_url=f"{served.url}/serve/senti", region_name="us-east-1",
+                      aws_access_key_id=served.token, aws_secret_access_key="unused",
+                      config=Config(retries={"max_attempts": 1}))
+    out = cp.detect_sentiment(Text="good good bad day", LanguageCode="en")  # stub score 0.5
+    assert out["Sentiment"] == "POSITIVE"
+    sc = out["SentimentScore"]
+    assert sc["Positive"] == pytest.approx(0.5) and sc["Negative"] == 0 and sc["Neutral"] == pytest.approx(0.5)
+    assert cp.detect_sentiment(Text="bad bad day", LanguageCode="en")["Sentiment"] == "NEGATIVE"
+    assert cp.detect_sentiment(Text="a day", LanguageCode="en")["Sentiment"] == "NEUTRAL"
+    with pytest.raises(ClientError) as e:
+        cp.detect_sentiment(Text="x" * 6000, LanguageCode="en")
+    assert e.value.response["Error"]["Code"] == "TextSizeLimitExceededException"
+    with pytest.raises(ClientError) as e:  # an image model cannot answer
+        boto3.client("comprehend", endpoint_url=f"{served.url}/serve/cust", region_name="us-east-1",
+                     aws_access_key_id=served.token, aws_secret_access_key="unused").detect_sentiment(Text="hi", LanguageCode="en")
+    assert "sentiment" in e.value.response["Error"]["Message"]

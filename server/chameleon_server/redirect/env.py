@@ -2,7 +2,7 @@
 
 Google Cloud clients are redirected by the ``boot/sitecustomize.py`` hook, configured through
 ``CHAMELEON_REDIRECT`` (JSON: ``{"google.vision": {"base", "token"}, "google.language": ...}``).
-boto3 reads ``AWS_ENDPOINT_URL_REKOGNITION`` and credentials from the environment; the access key
+boto3 reads ``AWS_ENDPOINT_URL_REKOGNITION`` / ``AWS_ENDPOINT_URL_COMPREHEND`` and credentials from the environment; the access key
 id carries the service token (the service checks it; the secret is unused).
 
 When several entries name the same API (two files calling label_detection with different models),
@@ -29,7 +29,11 @@ API_FAMILY = {
     "google.language.classify_text": "google.language",
     "google.language.analyze_sentiment": "google.language",
     "aws.rekognition.detect_labels": "aws.rekognition",
+    "aws.comprehend.detect_sentiment": "aws.comprehend",
 }
+
+# AWS family -> the service-specific endpoint variable botocore reads (AWS_ENDPOINT_URL_<SERVICE>)
+AWS_ENDPOINT_VARS = {"aws.rekognition": "AWS_ENDPOINT_URL_REKOGNITION", "aws.comprehend": "AWS_ENDPOINT_URL_COMPREHEND"}
 
 
 @dataclass
@@ -86,9 +90,11 @@ def redirect_env(targets: dict[str, Target], base_env: dict[str, str] | None = N
     google = {t.family: {"base": t.base, "token": t.token, "model_id": t.model_id}
               for t in targets.values() if t.family.startswith("google.")}
     env["CHAMELEON_REDIRECT"] = json.dumps(google)
-    aws = targets.get("aws.rekognition")
-    if aws is not None:
-        env["AWS_ENDPOINT_URL_REKOGNITION"] = aws.base
+    aws_targets = [t for t in targets.values() if t.family in AWS_ENDPOINT_VARS]
+    for t in aws_targets:
+        env[AWS_ENDPOINT_VARS[t.family]] = t.base
+    if aws_targets:
+        aws = aws_targets[-1]  # one set of credentials per process: the services share the token
         env["AWS_ACCESS_KEY_ID"] = aws.token or "chameleon"
         env["AWS_SECRET_ACCESS_KEY"] = "chameleon-unused"
         env.pop("AWS_SESSION_TOKEN", None)

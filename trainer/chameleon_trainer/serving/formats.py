@@ -7,6 +7,11 @@ Defaults follow the providers so an app behaves as it does against the real API:
 - Google NL ``classifyText``: categories ranked by confidence, those under 0.1 dropped (Google returns
   only confident categories), at most 10.
 - AWS Rekognition ``DetectLabels``: ``MaxLabels`` default 1000, ``MinConfidence`` default 55 (0..100).
+- AWS Comprehend ``DetectSentiment`` from a (score -1..1, magnitude) sentiment model: ``Sentiment`` is
+  POSITIVE at score >= 0.25, NEGATIVE at <= -0.25, else MIXED when magnitude >= 1 (strong feelings
+  that cancel out, Google's reading of low score + high magnitude), else NEUTRAL; ``SentimentScore``
+  has Positive = max(score, 0), Negative = max(-score, 0), and 1 - |score| split between Neutral and
+  Mixed (all of it to the one the label names, so the four sum to 1).
 """
 
 from __future__ import annotations
@@ -237,3 +242,41 @@ def aws_labels(ranked: Ranked, max_labels: int, min_confidence: float) -> list[d
 
 def detect_labels_response(ranked: Ranked, req: AwsDetectLabels) -> dict[str, Any]:
     return {"Labels": aws_labels(ranked, req.max_labels, req.min_confidence), "LabelModelVersion": "chameleon-1.0"}
+
+
+# -- AWS Comprehend: DetectSentiment (JSON 1.1, X-Amz-Target: Comprehend_20171127.DetectSentiment) ----
+
+COMPREHEND_MAX_TEXT_BYTES = 5000
+SENTIMENT_LABEL_AT = 0.25
+MIXED_MAGNITUDE = 1.0
+
+
+def parse_detect_sentiment(body: Any) -> str:
+    if not isinstance(body, dict):
+        raise WireError("The request must be a JSON object.", "InvalidRequestException")
+    text = body.get("Text")
+    if not isinstance(text, str) or not text.strip():
+        raise WireError("Text must be a non-empty string.", "InvalidRequestException")
+    if len(text.encode()) > COMPREHEND_MAX_TEXT_BYTES:
+        raise WireError(f"Text is larger than {COMPREHEND_MAX_TEXT_BYTES} bytes.", "TextSizeLimitExceededException")
+    lang = body.get("LanguageCode", "en")
+    if lang != "en":
+        raise WireError(f"LanguageCode {lang!r} is not served by this customized model (en only).",
+                        "UnsupportedLanguageException")
+    return text
+
+
+def detect_sentiment_response(score: float, magnitude: float) -> dict[str, Any]:
+    s = max(-1.0, min(1.0, float(score)))
+    if s >= SENTIMENT_LABEL_AT:
+        label = "POSITIVE"
+    elif s <= -SENTIMENT_LABEL_AT:
+        label = "NEGATIVE"
+    elif magnitude >= MIXED_MAGNITUDE:
+        label = "MIXED"
+    else:
+        label = "NEUTRAL"
+    rest = 1.0 - abs(s)
+    return {"Sentiment": label, "SentimentScore": {
+        "Positive": max(s, 0.0), "Negative": max(-s, 0.0),
+        "Neutral": 0.0 if label == "MIXED" else rest, "Mixed": rest if label == "MIXED" else 0.0}}

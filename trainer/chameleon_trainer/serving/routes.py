@@ -2,7 +2,8 @@
 
 - ``POST /serve/{id}/v1/images:annotate`` (Google Cloud Vision REST, LABEL_DETECTION)
 - ``POST /serve/{id}/v1/documents:classifyText`` and ``:analyzeSentiment`` (Google NL REST; also ``/v2/``)
-- ``POST /serve/{id}`` or ``/serve/{id}/`` with ``X-Amz-Target: RekognitionService.DetectLabels`` (AWS JSON 1.1)
+- ``POST /serve/{id}`` or ``/serve/{id}/`` with ``X-Amz-Target: RekognitionService.DetectLabels`` or
+  ``Comprehend_20171127.DetectSentiment`` (AWS JSON 1.1)
 
 Errors are answered the way each provider does, so the client libraries raise their usual
 exceptions (``google.api_core.exceptions.InvalidArgument``, botocore ``ClientError`` with the AWS code).
@@ -148,6 +149,8 @@ def serving_router(registry: ModelRegistry, token: str) -> APIRouter:
         target = request.headers.get("x-amz-target", "")
         if not authorized(request):
             return aws_error("UnrecognizedClientException", "The security token included in the request is invalid.", 400)
+        if target == "Comprehend_20171127.DetectSentiment":
+            return await comprehend(model_id, request)
         if target != "RekognitionService.DetectLabels":
             return aws_error("UnknownOperationException", f"operation {target or '(none)'} is not served here")
         try:
@@ -163,6 +166,18 @@ def serving_router(registry: ModelRegistry, token: str) -> APIRouter:
         except ValueError:
             return aws_error("InvalidImageFormatException", "Request has invalid image format")
         return JSONResponse(formats.detect_labels_response(_sorted(ranked), req), media_type="application/x-amz-json-1.1")
+
+    async def comprehend(model_id: str, request: Request) -> Any:
+        try:
+            text = formats.parse_detect_sentiment(await json_body(request))
+        except formats.WireError as e:
+            return aws_error(e.code if e.code != "INVALID_ARGUMENT" else "InvalidRequestException", str(e))
+        b = await load(model_id, "predict_sentiment", "sentiment",
+                       lambda status, msg: aws_error("ResourceNotFoundException" if status == 404 else "InvalidRequestException", msg))
+        if isinstance(b, JSONResponse):
+            return b
+        ((score, magnitude),) = await b.submit([text])
+        return JSONResponse(formats.detect_sentiment_response(score, magnitude), media_type="application/x-amz-json-1.1")
 
     router.add_api_route("/serve/{model_id}", aws, methods=["POST"], name="aws_json")
     router.add_api_route("/serve/{model_id}/", aws, methods=["POST"], name="aws_json_slash")
