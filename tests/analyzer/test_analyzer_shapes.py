@@ -530,3 +530,18 @@ def f(img):
     a, b = analyze_source(src, "app.py")
     assert a.decision.categories[0].labels == ["Bottle"] and a.decision.match == "exact"
     assert b.decision.categories[0].labels == ["PET"] and b.decision.match == "substring"
+
+
+def test_collection_built_under_a_confidence_test_keeps_the_threshold():
+    s = one("""
+        def f(text, client):
+            response = client.classify_text(document={"content": text})
+            topics = []
+            for category in response.categories:
+                if category.confidence > 0.7:
+                    topics.append(category.name)
+            if '/Sports' in topics:
+                return 'sports'
+            return 'other'
+    """)
+    assert (s.decision.type, s.decision.min_score) == ("true_false", 0.7)

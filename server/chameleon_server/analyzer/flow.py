@@ -1251,8 +1251,12 @@ class Interp:
             tgt = f.value.id
             if v is not None and v.kind in (STR, ITEM, STRS, LIST):
                 kind = STRS if v.kind in (STR, STRS) else LIST
-                test = self.tests[-1] if self.tests and self.tests[-1].cats else None
-                self.env[tgt] = v.but(kind=kind, loop=None, test=test)
+                test = next((t for t in reversed(self.tests) if t.cats and t.site == v.site), None)
+                # `if c.confidence > 0.7: topics.append(c.name)`: the collection keeps only confident outputs
+                ms = next((t.rng[0] for t in reversed(self.tests) if not t.cats and t.rng and t.rng[0] is not None
+                           and t.rng[1] is None and not t.negated and t.site == v.site and t.item_level), None)
+                self.env[tgt] = v.but(kind=kind, loop=None, test=test,
+                                      min_score=ms if ms is not None else v.min_score)
                 return None
             if v is None and self.tests and e.args:
                 c = const_value(e.args[-1])
