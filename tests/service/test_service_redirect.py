@@ -100,6 +100,7 @@ def test_unmodified_vision_app_follows_the_redirect(workspace):
     write_redirect(ws, site=vsite, endpoint=s.url, model_id="cust", token_file=token_file, metrics=None)
     r = chameleon_run(ws, "sort_waste.py", "red.png", "green.png", "blue.png")
     assert r.returncode == 0, r.stderr
+    assert "stale" in r.stderr  # vsite is not the app's real decision: the model does not fit this code
     assert r.stdout.splitlines() == ["red.png\tcompost", "green.png\tcompost", "blue.png\trecycle"]
     # pointing the config at the generic model changes the app's answers, not its code
     write_redirect(ws, site=vsite, endpoint=s.url, model_id="gen", token_file=token_file, metrics=None)
@@ -107,6 +108,16 @@ def test_unmodified_vision_app_follows_the_redirect(workspace):
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == ["green.png\trecycle"]
     assert digest(ws) == before
+
+
+def test_run_is_quiet_when_the_model_fits_the_code(workspace):
+    from chameleon_server.analyzer import analyze_source
+
+    s, ws = workspace
+    (real,) = analyze_source((ws / "sort_waste.py").read_text(), "sort_waste.py")
+    write_redirect(ws, site=real, endpoint=s.url, model_id="cust", token_file=str(s.data_dir / "token"), metrics=None)
+    r = chameleon_run(ws, "sort_waste.py", "red.png")
+    assert r.returncode == 0 and r.stdout.splitlines() == ["red.png\tcompost"] and "stale" not in r.stderr, r.stderr
 
 
 def test_unmodified_boto3_app_follows_the_redirect(workspace):

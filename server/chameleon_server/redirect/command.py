@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import find_workspace, read_redirects
+from .config import find_workspace, is_stale, read_redirects
 from .env import choose_targets, redirect_env
 
 
@@ -28,6 +28,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     except ImportError:
         return
     demo.register(sub)
+
+
+def stale_warnings(entries: list, workspace: Path, script: str | None) -> list[str]:
+    """Entries for the script whose call site's decision changed since its model was trained."""
+    if not script:
+        return []
+    path = Path(script).resolve()
+    try:
+        rel = path.relative_to(Path(workspace).resolve()).as_posix()
+        source = path.read_text(encoding="utf-8")
+        from ..analyzer import analyze_source
+
+        sites = list(analyze_source(source, rel))
+    except Exception:  # not in the workspace, unreadable, or no analyzer: nothing to say
+        return []
+    out = []
+    for e in entries:
+        if e.file != rel:
+            continue
+        same_api = [s for s in sites if s.api == e.api]
+        if same_api and not any(not is_stale(e, s) for s in same_api):
+            out.append(f"{rel}: the {e.api} decision changed since model {e.model_id} was trained for it "
+                       "(stale); customize it again")
+    return out
 
 
 def _script_of(cmd: list[str]) -> str | None:
@@ -56,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
     if not entries:
         print(f"chameleon run: {workspace}/.chameleon/redirect.json has no entries", file=sys.stderr)
         return 2
+    for warning in stale_warnings(entries, workspace, script):
+        print(f"chameleon run: warning: {warning}", file=sys.stderr)
     targets = choose_targets(entries, workspace, script)
     if args.show or os.environ.get("CHAMELEON_RUN_VERBOSE"):
         for t in targets.values():
