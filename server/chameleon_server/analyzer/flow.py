@@ -1167,6 +1167,18 @@ class Interp:
             return Val("enumerate", v.site, extra=(v,)) if v is not None else None
         if name in ("filter",) and len(args) == 2:
             v = self.eval(args[1])
+            fn = args[0]
+            if v is not None and isinstance(fn, ast.Lambda) and fn.args.args:
+                el = self._element(v, 0)
+                if isinstance(el, Val):
+                    saved = dict(self.env)
+                    self.env[fn.args.args[0].arg] = el.but(loop=None)
+                    t = self.test(fn.body)
+                    self.env = saved
+                    if t is not None and t.cats:
+                        return v.but(test=t)
+                    if t is not None and t.rng is not None and t.rng[0] is not None and t.rng[1] is None:
+                        return v.but(min_score=t.rng[0])
             return v
         if name == "map" and len(args) == 2:
             it = self.eval(args[1])
@@ -1198,8 +1210,8 @@ class Interp:
         if name == "next" and args:
             v = self.eval(args[0])
             if v is not None and v.kind in (LIST, STRS):
-                el = self._element(v, 0)
-                return el if isinstance(el, Val) else None
+                el = self._element(v, 0)  # the first match, or the default: truthy iff something matched
+                return el.but(loop=None, test=v.test) if isinstance(el, Val) else None
             return None
         if name in ("MessageToDict", "MessageToJson") and args:
             v = self.eval(args[0])
@@ -1410,7 +1422,7 @@ class Interp:
             if not truthy or len({repr(c) for c, _ in truthy}) > 1:
                 return None  # `if category:` with several possible values passes the choice on
             return _union_choice([t for _, t in truthy])
-        if v.kind in (LIST, STRS) and v.test is not None:
+        if v.kind in (LIST, STRS, ITEM, STR) and v.test is not None:
             return fast_replace(v.test, loop=None, item_level=False)
         return None
 
