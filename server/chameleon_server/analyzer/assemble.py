@@ -71,6 +71,9 @@ def build_decision(branches: list[Branch], notes: list[str]) -> Decision | None:
     label = [b for b in branches if b.test.cats]
     score = [b for b in branches if not b.test.cats and b.test.rng is not None]
     d = None
+    for b in branches:
+        if b.test.approx and b.test.approx not in notes:
+            notes.append(b.test.approx)
     if label:
         d = _label_decision(label, score, notes)
     elif score:

@@ -1367,7 +1367,8 @@ class Interp:
                     return None
                 if v.kind == BOOL and v.test is not None:
                     t = v.test
-                    return fast_replace(t, loop=None, item_level=False)
+                    approx = "all() over the labels is approximated by any()" if f.id == "all" else t.approx
+                    return fast_replace(t, loop=None, item_level=False, approx=approx)
                 return self._truthy(v)
             if isinstance(f, ast.Name) and f.id == "len" and e.args:
                 v = self.eval(e.args[0])

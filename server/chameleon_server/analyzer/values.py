@@ -54,6 +54,7 @@ class Test:
     item_level: bool = False  # the test reads one label (not a whole collection)
     derived: bool = False  # a test on a value the app computed from an earlier test (flag, returned constant)
     ranked: bool = False  # derived from a flag set on the first matching label of a loop that exits
+    approx: str | None = None  # how the abstract simplifies what the code does (becomes a site note)
     others: tuple = ()  # the same condition's tests on other API calls (`'Dog' in labels and 'EXIT' in text`)
 
     def negate(self) -> "Test":
