@@ -585,6 +585,13 @@ def resolve_number(expr: ast.expr | None, scope: Scope, depth: int = 0) -> float
         return None
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in ("float", "int") and expr.args:
         return resolve_number(expr.args[0], scope, depth + 1)
+    if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Constant):  # CONFIG["threshold"]
+        d = deref_dict(expr.value, scope)
+        if d is not None:
+            for k, v in zip(d[0].keys, d[0].values):
+                if isinstance(k, ast.Constant) and k.value == expr.slice.value:
+                    return resolve_number(v, d[1], depth + 1)
+        return None
     found = None
     if isinstance(expr, ast.Name):
         found = scope.lookup(expr.id)
