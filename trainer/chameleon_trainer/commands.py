@@ -32,9 +32,11 @@ def _register_serve(sub: argparse._SubParsersAction) -> None:
 def _add_serve_args(s: argparse.ArgumentParser) -> None:
     """The rest of `trainer serve` (owned by the service module; imported lazily when it runs)."""
     s.add_argument("--token", default=None, help="bearer token (default: $CHAMELEON_TOKEN, else generated into DATA_DIR/token)")
-    s.add_argument("--backend", choices=["local", "ray"], default="local")
+    s.add_argument("--backend", choices=["local", "subprocess", "ray"], default="local",
+                   help="where jobs run: threads in the service, a worker process per job, or a Ray cluster")
     s.add_argument("--ray-address", default=None, help="an existing Ray cluster, e.g. 127.0.0.1:6379")
     s.add_argument("--workers", type=int, default=1, help="jobs run at once (default 1: one job per device)")
+    s.add_argument("--devices", default=None, help="subprocess backend: GPUs for the workers, e.g. 0,1 (worker i gets one)")
     s.set_defaults(func=_serve)
 
 
