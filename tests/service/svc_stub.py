@@ -42,6 +42,8 @@ def runner(spec, out_dir: Path, progress, should_stop) -> None:
         raise JobInputError(f"stub failure: {opts['fail']}")
     if opts.get("crash"):
         raise RuntimeError("stub crash")
+    if opts.get("hard_crash"):  # what a segfault or the OOM killer looks like from outside
+        os._exit(int(opts["hard_crash"]))
     steps, delay = int(opts.get("steps", 4)), float(opts.get("delay", 0.02))
     for i in range(steps):
         if should_stop():
@@ -54,7 +56,7 @@ def runner(spec, out_dir: Path, progress, should_stop) -> None:
     task = API_TASKS.get(spec.site.api, "image_classification")
     meta = {"task": task, "api": spec.site.api, "dataset": spec.dataset, "base_model": spec.base_model,
             "abstract_hash": spec.site.decision_hash(), "created": "now", "flavour": opts.get("flavour", "customized"),
-            "pid": os.getpid()}
+            "pid": os.getpid(), "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")}
     (tmp / "meta.json").write_text(json.dumps(meta))
     (tmp / "vocabulary.json").write_text(json.dumps(TEXT_VOCAB if task == "text_classification" else VOCAB))
     (tmp / "metrics.json").write_text(json.dumps({"generic_error": 0.4, "customized_error": 0.1, "n_test": 10}))

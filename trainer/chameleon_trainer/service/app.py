@@ -37,12 +37,13 @@ class ServiceConfig:
     data_dir: Path
     token: str | None = None
     workers: int = 1
-    backend: str = "local"  # "local" | "ray"
+    backend: str = "local"  # "local" (threads in this process) | "subprocess" | "ray"
     ray_address: str | None = None
     max_body: int = DEFAULT_MAX_BODY
     runner: Runner | None = None  # None: CHAMELEON_SERVICE_RUNNER or chameleon_trainer.api.customize
     check_datasets: bool = True
     predictor_loader: Callable[[Path], Any] | None = None  # None: chameleon_trainer.api.load_predictor
+    devices: list[str] | None = None  # subprocess backend: worker i gets CUDA_VISIBLE_DEVICES=devices[i]
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -56,10 +57,14 @@ def create_app(cfg: ServiceConfig) -> FastAPI:
         log.warning("marked %d job(s) interrupted by the last shutdown: %s", len(interrupted), ", ".join(interrupted))
     registry = ModelRegistry(data_dir / "models", generic_dir=generic_model_dir, loader=cfg.predictor_loader)
     runner = cfg.runner or resolve_runner()
-    if cfg.backend == "ray":
+    if cfg.backend == "subprocess":
+        from .subprocess_backend import SubprocessExecutor
+
+        executor: Any = SubprocessExecutor(store, data_dir, cfg.runner, workers=cfg.workers, devices=cfg.devices)
+    elif cfg.backend == "ray":
         from .ray_backend import RayExecutor
 
-        executor: Any = RayExecutor(store, data_dir, runner, address=cfg.ray_address, workers=cfg.workers)
+        executor = RayExecutor(store, data_dir, runner, address=cfg.ray_address, workers=cfg.workers)
     else:
         executor = LocalExecutor(store, data_dir, local_invoke(runner), workers=cfg.workers)
 

@@ -20,7 +20,8 @@ def serve_command(args: argparse.Namespace) -> int:
     if args.backend == "ray" and not args.ray_address:
         raise SystemExit("--backend ray needs --ray-address HOST:PORT (an existing Ray cluster)")
     cfg = ServiceConfig(data_dir=Path(args.data_dir), token=args.token, workers=args.workers,
-                        backend=args.backend, ray_address=args.ray_address)
+                        backend=args.backend, ray_address=args.ray_address,
+                        devices=[d for d in (getattr(args, "devices", None) or "").split(",") if d] or None)
     app = create_app(cfg)
     print(f"chameleon trainer service on http://{args.host}:{args.port} "
           f"(data {cfg.data_dir.resolve()}, token in {cfg.data_dir.resolve() / 'token'})", file=sys.stderr, flush=True)
