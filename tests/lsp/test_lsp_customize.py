@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -49,6 +51,15 @@ async def wait_for(predicate, timeout: float, what: str):
             return got
         await asyncio.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def _healthy(url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(url + "/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def call_line(path: Path, needle: str = "label_detection") -> int:
@@ -196,6 +207,16 @@ async def test_customize_with_the_embedded_service(client: LanguageClient, works
     assert report["modelId"] == entry["model_id"] and report["metrics"]
     assert report["reportPng"] and report["reportPng"].startswith("iVBOR")  # base64 of a PNG
     assert any("Customized google.vision.label_detection" in m.message for m in client.messages)
+    # the embedded service goes down (crash, or the editor was restarted): the report still opens,
+    # because the server starts it again on the port the redirect config recorded
+    state = json.loads((workspace / ".chameleon" / "trainer" / "lsp-service.json").read_text())
+    os.kill(state["pid"], signal.SIGTERM)
+    await wait_for(lambda: not _healthy(state["url"]), 20, "the service to stop")
+    report = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command="chameleon.showReport", arguments=[{"uri": u, "line": line}])
+    )
+    assert report["modelId"] == entry["model_id"] and report["reportPng"], report
+    assert _healthy(entry["endpoint"])
     # a change to the decision logic makes the model stale
     text = path.read_text()
     client.text_document_did_change(

@@ -248,13 +248,12 @@ class ChameleonLanguageServer(LanguageServer):
         if model_id in self._fetching_vocab:
             return
         self._fetching_vocab.add(model_id)
-        svc = TrainerService(
-            url=entry.endpoint,
-            token=read_token_file(getattr(entry, "token_file", None)) or self.settings.resolved_token(),
-            timeout=5.0,
-        )
 
         async def fetch() -> None:
+            try:
+                svc = await self.entry_service(entry)
+            except ServiceError:
+                return
             labels = await svc.vocabulary(model_id)
             if labels:
                 self.vocab.put_model(model_id, labels)
@@ -279,6 +278,28 @@ class ChameleonLanguageServer(LanguageServer):
         self._redirects.pop(str(job.root), None)
 
     # ---- trainer service ---------------------------------------------------------------------
+
+    async def entry_service(self, entry: Any) -> TrainerService:
+        """The service that serves a redirect entry's model, started again if it is ours and down.
+
+        With the embedded default the service lives as long as the editor; the entry's token file
+        sits in that service's data dir, and restarting it there (on the port it had) brings the
+        recorded endpoint back.
+        """
+        token_file = getattr(entry, "token_file", None)
+        svc = TrainerService(
+            url=entry.endpoint, token=read_token_file(token_file) or self.settings.resolved_token(), token_file=token_file
+        )
+        try:
+            await svc.health()
+            return svc
+        except ServiceError:
+            pass
+        data_dir = Path(token_file).parent if token_file else None
+        if data_dir is None or not (data_dir / LocalService.STATE_FILE).exists():
+            return svc
+        local = self.local_services.setdefault(str(data_dir), LocalService(data_dir))
+        return await local.ensure()
 
     async def trainer_service(self, root: Path) -> TrainerService:
         s = self.settings
@@ -690,11 +711,9 @@ async def cmd_show_report(ls: ChameleonLanguageServer, *args: Any) -> dict[str, 
         msg = f"No customized model is recorded for line {line} of {uri}."
         ls.show_message(msg, lsp.MessageType.Warning)
         return {"error": msg, "modelId": None, "metrics": None, "reportPng": None, "curvesPng": None}
-    svc = TrainerService(
-        url=entry.endpoint, token=read_token_file(getattr(entry, "token_file", None)) or ls.settings.resolved_token()
-    )
     metrics = getattr(entry, "metrics", None)
     try:
+        svc = await ls.entry_service(entry)
         model = await svc.model(entry.model_id)
         metrics = model.get("metrics") or metrics
     except ServiceError as e:

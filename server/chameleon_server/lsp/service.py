@@ -122,8 +122,8 @@ class LocalService:
     """A trainer service started (or reused) by the language server: the embedded default.
 
     A running service recorded in ``DATA_DIR/lsp-service.json`` that still answers ``/healthz``
-    is reused (another editor window started it); otherwise a child process is started and
-    stopped again when the language server shuts down.
+    is reused (another editor window started it); otherwise a child process is started, on the
+    port recorded there when it is free, and stopped again when the language server shuts down.
     """
 
     STATE_FILE = "lsp-service.json"
@@ -167,9 +167,21 @@ class LocalService:
         svc = self._service_for(url)
         return svc if svc.token and await self._healthy(svc) else None
 
+    def _preferred_port(self) -> int:
+        """The port this data dir was served on before, when it is free: the redirect config
+        recorded that endpoint, so serving there again keeps `.chameleon/` valid across restarts."""
+        try:
+            state = json.loads((self.data_dir / self.STATE_FILE).read_text(encoding="utf-8"))
+            port = int(str(state["url"]).rsplit(":", 1)[1])
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                s.bind(("127.0.0.1", port))
+            return port
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return free_port()
+
     async def _start(self) -> TrainerService:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        port = free_port()
+        port = self._preferred_port()
         url = f"http://127.0.0.1:{port}"
         log_path = self.data_dir / "lsp-service.log"
         log = open(log_path, "ab")
@@ -211,10 +223,7 @@ class LocalService:
         except asyncio.TimeoutError:
             proc.kill()
             await proc.wait()
-        try:
-            (self.data_dir / self.STATE_FILE).unlink()
-        except OSError:
-            pass
+        # the state file stays: it remembers the port for the next start (see _preferred_port)
 
     def stop_sync(self) -> None:
         """Last resort at exit when the event loop is gone."""
