@@ -42,3 +42,19 @@ def test_jobs_in_worker_processes(service, monkeypatch):
         j = wait_state(c, slow["id"], {"cancelled", "succeeded", "failed"})
         assert j["state"] == "cancelled" and not (s.data_dir / "models" / slow["id"]).exists()
         assert c.get("/healthz").status_code == 200  # the service lived through all of it
+
+
+def test_stopping_the_service_interrupts_a_worker_job(service, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(HERE))
+    import svc_stub
+
+    s = service(backend="subprocess", runner=svc_stub.runner)
+    with s.client() as c:
+        job = c.post("/v1/jobs", json=job_body(options={"steps": 500, "delay": 0.02})).json()
+        deadline = time.monotonic() + 30
+        while c.get(f"/v1/jobs/{job['id']}").json()["progress"].get("step", 0) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    s.stop()
+    j = s.app.state.store.get(job["id"])
+    assert j.state == "interrupted" and "was stopped" in j.error

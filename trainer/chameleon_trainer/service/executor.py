@@ -154,6 +154,12 @@ class LocalExecutor:
                 continue
             run_job(self.store, self.data_dir, job_id, self.invoke)
 
+    def mark_interrupted(self, job_ids: list[str]) -> None:
+        """Jobs this service is abandoning (it is stopping): interrupted, not failed or cancelled."""
+        for job_id in job_ids:
+            self.store.finish(job_id, "interrupted",
+                              error="the trainer service was stopped while this job was running; submit it again")
+
     def stop(self, timeout: float = 5.0) -> None:
         """Stop taking jobs; a running job is asked to stop and, if it does not in time, left to the
         next start's recovery (it becomes ``interrupted``)."""

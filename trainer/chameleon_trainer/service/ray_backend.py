@@ -165,6 +165,7 @@ class RayExecutor(LocalExecutor):
 
         with self._refs_lock:
             refs = list(self._refs.values())
+            self.mark_interrupted(list(self._refs))
         for ref in refs:  # do not leave orphan training tasks on the cluster
             try:
                 ray.cancel(ref, force=True)

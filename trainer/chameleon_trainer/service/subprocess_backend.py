@@ -123,6 +123,7 @@ class SubprocessExecutor(LocalExecutor):
     def stop(self, timeout: float = 5.0) -> None:
         with self._procs_lock:
             procs = list(self._procs.values())
+            self.mark_interrupted(list(self._procs))
         for p in procs:  # the workers stop on stdin EOF too; be explicit
             try:
                 p.terminate()
