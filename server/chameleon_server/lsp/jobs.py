@@ -175,15 +175,18 @@ class JobManager:
 
     async def _follow(self, job: Job) -> None:
         failures = 0
-        last = None
+        last: tuple[Any, ...] | None = None
+        last_decile = 0
         deadline = time.monotonic() + MAX_JOB_SECONDS
         try:
             while job.state not in TERMINAL_STATES and time.monotonic() < deadline:
                 await asyncio.sleep(POLL_SECONDS)
                 try:
                     body = await job.service.job(job.id)
+                    if not isinstance(body, dict):
+                        raise ValueError(f"unexpected answer {body!r:.200}")
                     failures = 0
-                except ServiceError as e:
+                except (ServiceError, ValueError) as e:
                     failures += 1
                     if failures >= MAX_POLL_FAILURES:
                         job.state, job.error = "failed", f"lost contact with the trainer service: {e}"
@@ -194,9 +197,12 @@ class JobManager:
                     break  # _finish ends the progress first, then sends the terminal notification
                 snap = (job.state, job.stage, job.step, job.total, job.message)
                 if snap != last:
-                    last = snap
+                    lens_changed = last is None or (last[0], last[1]) != snap[:2] or (job.percent or 0) // 10 != last_decile
+                    last, last_decile = snap, (job.percent or 0) // 10
                     self._notify(job)
                     self._report(job)
+                    if lens_changed:  # the "customizing… 40%" lens: on each stage and every 10 %
+                        self.ls.refresh_code_lenses()
             await self._finish(job)
         except asyncio.CancelledError:
             self._end(job, "stopped following the job")
@@ -227,6 +233,8 @@ class JobManager:
             self._notify(job)
             ls.show_message(f"Customization of {job.api} (line {job.line}) was cancelled.", lsp.MessageType.Info)
         else:
+            if job.state == "succeeded":  # succeeded without a model: nothing to redirect to
+                job.state, job.error = "failed", "the trainer service reported success but no model id"
             if job.state not in TERMINAL_STATES:
                 job.state, job.error = "failed", job.error or "the editor stopped following the job (too long)"
             self._end(job, f"{job.state}: {job.error or 'no reason given'}")
