@@ -177,3 +177,9 @@ def test_a_vocabulary_about_something_else_gives_one_note_not_a_warning_per_labe
     # a customized model's own vocabulary is authoritative: every label is checked
     ds = diag.diagnose(site, "", ("model m1", VOCAB))
     assert [d.code for d in ds] == [diag.CODE_UNKNOWN] * 3
+
+
+def test_hover_when_the_vocabulary_covers_none_of_the_labels():
+    md = hover_markdown(_site(labels_a=("cat",), labels_b=("dog",)), ("fashion", VOCAB))
+    assert "model labels" not in md
+    assert "Vocabulary: fashion (10 labels) — none of these labels is in it" in md

@@ -149,8 +149,12 @@ def hover_markdown(
         lines.append("")
         lines.append(" · ".join(how))
     matched: list[list[str]] | None = None
+    disjoint = False
     if vocabulary is not None and d.type != "score_range":
         matched = resolve(d, vocabulary[1])
+        disjoint = not any(matched) and any(c.labels for c in d.categories)
+        if disjoint:  # one remark below instead of "none" under every category
+            matched = None
     lines.append("")
     for i, c in enumerate(d.categories):
         lines.extend(_category_lines(i, c, d, matched[i] if matched is not None else None))
@@ -163,6 +167,8 @@ def hover_markdown(
         lines.extend(["", dl])
     if vocabulary is not None and d.type != "score_range":
         lines.extend(["", f"Vocabulary: {vocabulary[0]} ({len(vocabulary[1])} labels)"])
+        if disjoint:
+            lines[-1] += " — none of these labels is in it; set `chameleon.dataset` to a dataset that covers this app"
     if customization is not None:
         lines.extend(["", f"Model `{customization.model_id}`: {customization_title(customization)}"])
     for note in site.notes:
