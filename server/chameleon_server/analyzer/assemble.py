@@ -181,10 +181,13 @@ def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) 
     ranked = any(b.test.ranked for b in label)
     # every branch ends the loop (a lookup counts when its loop stops once something was found)
     exits_all = all(b.loop_exits if b.kind == "lookup" else b.exits for b in label)
+    if any(b.test.negated and len(b.test.cats) > 1 for b in label):
+        notes.append("the branch runs when the listed labels are absent")
     if len(cats) == 1:
         typ, ordering = "true_false", None
     elif in_loop:
-        if exits_all or (multi_cat and all(b.loop_exits for b in label if b.kind == "lookup")):
+        lookups = [b for b in label if b.kind == "lookup"]
+        if exits_all or (multi_cat and lookups and all(b.loop_exits for b in lookups)):
             typ, ordering = "multi_choice", order_hint or "output_rank"
         else:
             typ, ordering = "multi_select", None

@@ -635,11 +635,25 @@ class Interp:
                 loop_exits=loop_exits, order=self._order_for(t),
                 returns_const=(len(body) == 1 and isinstance(body[0], ast.Return)
                                and isinstance(body[0].value, ast.Constant)),
-                filter_only=_collects_only(body) and not orelse,
+                filter_only=_collects_only(body) and not orelse and self._appends_outputs(body),
             )
             b.key = (self.mod.file, s.lineno, s.col_offset, pos, t.site)
             self.a.record(b)
             self.a.branch_of_test[id(t)] = b.key
+
+    def _appends_outputs(self, body: list[ast.stmt]) -> bool:
+        """Do the collecting calls in this block pass outputs on (not constants the app lists)?"""
+        for st in body:
+            call = st.value if isinstance(st, ast.Expr) else None
+            if isinstance(call, ast.Call) and call.args:
+                v = self.eval(call.args[-1])
+                if v is None or v.kind in (CONSTELEM, CATKEY, CHOICE):
+                    return False
+            elif isinstance(call, (ast.Yield, ast.YieldFrom)) and call.value is not None:
+                v = self.eval(call.value)
+                if v is None or v.kind in (CONSTELEM, CATKEY, CHOICE):
+                    return False
+        return True
 
     def _order_for(self, t: Test) -> str | None:
         if t.dict_key and t.dict_key.startswith("loop:"):
@@ -732,8 +746,8 @@ class Interp:
                 return None
             return (Val(CATKEY, site), Val(CATLIST, site, loop=lid, extra=tuple(cats)))
         if isinstance(itx, (ast.Name, ast.Attribute, ast.List, ast.Tuple, ast.Set)):
-            labs = resolve_strings(itx, self.scope)
-            if labs.labels and not labs.groups:
+            labs = resolve_strings(itx, self.scope)  # a dict iterates over its keys
+            if labs.labels:
                 cat = Cat(name=labs.name, labels=tuple(labs.labels), labels_at=span_tuple(labs.at),
                           label_spans=tuple(tuple(x.items()) for x in labs.spans) if labs.spans else None)
                 return Val(CONSTELEM, site, loop=lid, extra=(cat,))
@@ -1590,8 +1604,21 @@ class Interp:
         if catlist is not None:
             cats = tuple(catlist.extra)
             return self._make_test(v, cats, node, match=match, dict_key=f"loop:{catlist.loop}")
-        if other is not None and other.kind == CONSTELEM and len(other.extra) > 1:
-            return self._make_test(v, tuple(other.extra), node, match=match, dict_key=f"loop:{other.loop}")
+        if other is not None and other.kind == CONSTELEM:
+            # `for word in FOOD: if word in names:` -- the loop over the constant decides the ordering
+            cats = tuple(other.extra) if len(other.extra) > 1 else (cat or other.extra[0],)
+            real_loop = next((ex for lid, _, ex in self.loops if lid == other.loop), None) if other.loop else None
+            if real_loop is False and len(cats) == 1 and v.loop is None:
+                # the loop over the constant does not stop: each listed label acts on its own
+                c = cats[0]
+                spans = {dict(sp).get("label"): sp for sp in (c.label_spans or ())}
+                cats = tuple(Cat(name=lab, labels=(lab,), labels_at=c.labels_at,
+                                 label_spans=(spans[lab],) if lab in spans else None) for lab in c.labels)
+            key = f"loop:{other.loop}" if real_loop is not None else None
+            t = self._make_test(v, cats, node, match=match, dict_key=key)
+            if t is not None and v.loop is None and real_loop is not None:
+                t = fast_replace(t, loop=other.loop)
+            return t
         assert cat is not None
         return self._make_test(v, (cat,), node, match=match)
 
