@@ -315,7 +315,7 @@ class Analysis:
         pat = re.compile(r"\b" + re.escape(name) + r"\s*\(")
         out = [u for u in self.units_mentioning(unit.module, name, pat) if u.key != unit.key]
         ws = unit.module.workspace
-        if ws is not None and unit.cls is None:
+        if ws is not None:  # functions imported elsewhere, methods called on subclasses elsewhere
             if unit.module.file not in self._importers:
                 self._importers[unit.module.file] = ws.importers_of(unit.module.file)
             for other in self._importers[unit.module.file]:
@@ -1254,10 +1254,10 @@ class Interp:
             return None
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
             if f.value.id in ("self", "cls") and self.unit.cls is not None:
-                ci = self.unit.cls
-                fn = ci.methods.get(f.attr)
-                if fn is not None:
-                    return Unit(mod, fn, ci, f"{ci.node.name}.{f.attr}"), True
+                found = _find_method(mod, self.unit.cls, f.attr)
+                if found is not None:
+                    m2, ci, fn = found
+                    return Unit(m2, fn, ci, f"{ci.node.name}.{f.attr}"), True
                 return None
             other = mod.imported_module(f.value.id)
             if other is not None and f.attr in other.functions:
@@ -1630,6 +1630,25 @@ class Interp:
         return Test(site=v.site, cats=cats, match=match or v.match, ci=v.ci, top_k=v.top_k,
                     min_score=v.min_score, loop=v.loop, dict_key=dict_key, item_level=v.kind in (STR, ITEM),
                     compare_at=span_tuple({"file": self.mod.file, **self.mod.parsed.span(node)}))
+
+
+def _find_method(mod: ModuleInfo, ci: ClassInfo, name: str, depth: int = 0):
+    """A method of a class or of its base classes (in this module or imported), with where it lives."""
+    if name in ci.methods:
+        return mod, ci, ci.methods[name]
+    if depth > 4:
+        return None
+    for base in ci.bases:
+        if base in mod.classes and mod.classes[base] is not ci:
+            r = _find_method(mod, mod.classes[base], name, depth + 1)
+        else:
+            sym = mod.imported_symbol(base)
+            r = None
+            if sym is not None and sym[1] in sym[0].classes:
+                r = _find_method(sym[0], sym[0].classes[sym[1]], name, depth + 1)
+        if r is not None:
+            return r
+    return None
 
 
 def _test_fields(t: Test) -> dict[str, Any]:

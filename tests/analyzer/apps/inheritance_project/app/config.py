@@ -1,0 +1,3 @@
+class Settings:
+    RECYCLABLE = ["Bottle", "Can", "Carton"]
+    MIN_SCORE = 0.7
