@@ -33,7 +33,7 @@ def run_app(ws: Path, files: list[str]) -> list[str]:
 
 def test_unmodified_app_gets_customized_answers(tmp_path):
     pytest.importorskip("torch")
-    import conftest
+    import svc_helpers
 
     from chameleon_trainer import api
     from chameleon_trainer.service.app import ServiceConfig
@@ -44,7 +44,7 @@ def test_unmodified_app_gets_customized_answers(tmp_path):
     shutil.copy(APP, ws / "wardrobe.py")
     source = (ws / "wardrobe.py").read_text()
     (site,) = analyze_source(source, "wardrobe.py")
-    svc = conftest.start_thread_server(ServiceConfig(data_dir=tmp_path / "data"))  # the real trainer
+    svc = svc_helpers.start_thread_server(ServiceConfig(data_dir=tmp_path / "data"))  # the real trainer
     try:
         with TrainerClient(svc.url, token_file=svc.data_dir / "token") as tc:
             job = tc.submit_job(app_source=source, app_filename="wardrobe.py", line=site.line,
@@ -102,7 +102,7 @@ def test_real_trainer_faults(tmp_path):
     import base64
 
     import boto3
-    import conftest
+    import svc_helpers
     import httpx
     from botocore.exceptions import ClientError
 
@@ -110,7 +110,7 @@ def test_real_trainer_faults(tmp_path):
 
     (site,) = analyze_source(APP.read_text(), "wardrobe.py")
     abstract = {"version": 1, "sites": [site.to_dict()]}
-    svc = conftest.start_thread_server(ServiceConfig(data_dir=tmp_path / "data"))
+    svc = svc_helpers.start_thread_server(ServiceConfig(data_dir=tmp_path / "data"))
     try:
         with TrainerClient(svc.url, token_file=svc.data_dir / "token") as tc:
             nothing = dict(site.to_dict())

@@ -9,7 +9,7 @@ import time
 
 import httpx
 import pytest
-from conftest import SITE, job_body, wait_state
+from svc_helpers import SITE, job_body, wait_state
 
 from chameleon_server.trainer_client import TrainerClient, TrainerError
 

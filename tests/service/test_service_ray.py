@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import job_body, wait_state
+from svc_helpers import job_body, wait_state
 
 from chameleon_server.trainer_client import free_port, start_local_service
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import httpx
-from conftest import job_body, wait_state
+from svc_helpers import job_body, wait_state
 
 from chameleon_server.trainer_client import start_local_service
 

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from conftest import job_body, wait_state
+from svc_helpers import job_body, wait_state
 
 HERE = Path(__file__).resolve().parent
 
