@@ -15,7 +15,6 @@ Import is light (argument definitions only); the work imports the trainer lazily
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
