@@ -56,6 +56,7 @@ class ChameleonLanguageServer(LanguageServer):
         self._redirects: dict[str, tuple[float, list[Any]]] = {}
         self._fetching_vocab: set[str] = set()
         self._roots: dict[str, Path] = {}  # path -> workspace root (cleared when folders change)
+        self._overlay_dirty: set[str] = set()  # uris edited since the analyzer's workspace saw them
 
     # ---- workspace ---------------------------------------------------------------------------
 
@@ -117,11 +118,20 @@ class ChameleonLanguageServer(LanguageServer):
             except Exception:
                 log.exception("Workspace.update failed")
 
+    def flush_overlays(self) -> None:
+        """Hand edited buffers to the analyzer's workspace, once per burst of keystrokes rather
+        than once per keystroke (the workspace re-scans a buffer's imports on each update)."""
+        while self._overlay_dirty:
+            d = self.docs.get(self._overlay_dirty.pop())
+            if d is not None:
+                self._overlay(d, d.text)
+
     def fresh(self, uri: str) -> Document | None:
         """The document with abstracts for its current text (analysing now if an edit is pending)."""
         doc = self.docs.get(uri)
         if doc is None:
             return None
+        self.flush_overlays()
         if doc.dirty:
             analyze_document(doc, self.analyze, self.analyzer_workspace(self.root_for(doc.path)))
         return doc
@@ -147,6 +157,7 @@ class ChameleonLanguageServer(LanguageServer):
             self.refresh_dependents_of(doc.path, exclude=uri)
 
     def refresh_dependents_of(self, path: str, exclude: str | None = None) -> None:
+        self.flush_overlays()
         root = self.root_for(path)
         ws = self.analyzer_workspace(root)
         if ws is None or not hasattr(ws, "dependents"):
@@ -472,7 +483,7 @@ def did_change(ls: ChameleonLanguageServer, params: lsp.DidChangeTextDocumentPar
         return
     doc.text = ls.workspace.get_text_document(doc.uri).source
     doc.version = params.text_document.version
-    ls._overlay(doc, doc.text)
+    ls._overlay_dirty.add(doc.uri)  # handed to the analyzer's workspace when next needed
     ls.schedule(doc.uri)
 
 
@@ -486,6 +497,7 @@ def did_save(ls: ChameleonLanguageServer, params: lsp.DidSaveTextDocumentParams)
 def did_close(ls: ChameleonLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     doc = ls.docs.pop(uri, None)
+    ls._overlay_dirty.discard(uri)
     h = ls._pending.pop(uri, None)
     if h is not None:
         h.cancel()
