@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from lsp_support import open_file, start_session, uri
+from lsp_support import SERVER_CMD, SERVER_ENV, open_file, start_session, uri
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 pytestmark = pytest.mark.timeout(300)  # a hung server fails the test instead of the suite
 
@@ -234,7 +234,29 @@ async def test_customize_with_the_embedded_service(client: LanguageClient, works
     state = json.loads((workspace / ".chameleon" / "trainer" / "lsp-service.json").read_text())
     await client.shutdown_session()
     # the service the server started is stopped with it
-    with pytest.raises(Exception):
-        import httpx
+    assert not _healthy(state["url"])
 
-        httpx.get(state["url"] + "/healthz", timeout=2)
+    # the editor starts again: the lens shows the customization from .chameleon/ at once, and the
+    # customized model's own vocabulary is fetched (its service started again on its old port)
+    second = await ClientServerConfig(server_command=SERVER_CMD, server_env=SERVER_ENV).start()
+    try:
+        await start_session(second, workspace, {"chameleon": {"jobOptions": {"tiny": True}}})
+        u = await open_file(second, path)
+        lenses = await second.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(u)))
+        assert any(l.command.title.startswith("customized") for l in lenses), [l.command.title for l in lenses]
+
+        async def model_vocabulary():
+            h = await second.text_document_hover_async(
+                lsp.HoverParams(lsp.TextDocumentIdentifier(u), lsp.Position(line - 1, 30))
+            )
+            return f"Vocabulary: model {entry['model_id']}" in h.contents.value
+
+        deadline = time.monotonic() + 60
+        while not await model_vocabulary():
+            assert time.monotonic() < deadline, "the model's vocabulary never arrived"
+            await asyncio.sleep(0.5)
+        assert _healthy(entry["endpoint"])
+        await second.shutdown_session()
+        assert not _healthy(entry["endpoint"])
+    finally:
+        await second.stop()
