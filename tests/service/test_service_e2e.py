@@ -148,3 +148,55 @@ def test_real_trainer_faults(tmp_path):
             assert out["Labels"] and all(50 <= l["Confidence"] <= 100 for l in out["Labels"])
     finally:
         svc.stop()
+
+
+def test_language_app_with_two_real_customized_models(tmp_path):
+    """A Google NL app with a sentiment decision and a topic decision: two tiny real jobs (vader,
+    fortunes), both models behind one unmodified LanguageServiceClient under `chameleon run`."""
+    pytest.importorskip("torch")
+    import svc_helpers
+
+    from chameleon_trainer import api
+    from chameleon_trainer.service.app import ServiceConfig
+
+    app = Path(__file__).resolve().parent / "apps" / "support_desk.py"
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    shutil.copy(app, ws / app.name)
+    source = app.read_text()
+    sites = {s.api: s for s in analyze_source(source, app.name)}
+    senti, topic = sites["google.language.analyze_sentiment"], sites["google.language.classify_text"]
+    assert senti.decision.type == "score_range" and topic.decision.match == "prefix"
+    svc = svc_helpers.start_thread_server(ServiceConfig(data_dir=tmp_path / "data"))
+    try:
+        with TrainerClient(svc.url, token_file=svc.data_dir / "token") as tc:
+            jobs = {s.api: tc.submit_job(app_source=source, app_filename=app.name, line=s.line, options={"tiny": True})
+                    for s in (senti, topic)}
+            assert jobs[senti.api]["dataset"] == "vader" and jobs[topic.api]["dataset"] == "fortunes"  # defaults by api
+            done = {api_: tc.wait(j["id"], timeout=240) for api_, j in jobs.items()}
+        for api_, j in done.items():
+            assert j["state"] == "succeeded", j
+            write_redirect(ws, site=sites[api_], endpoint=svc.url, model_id=j["model_id"],
+                           token_file=str(svc.data_dir / "token"), metrics=j["metrics"])
+        texts = ["My laptop will not boot after the software update.", "I am furious, this is the worst service ever!",
+                 "The court ruled on the new law today.", "What a lovely day for a walk with the dog.",
+                 "The program crashed and lost all my files, awful.", "Thanks, that fixed it."]
+        ps = api.load_predictor(svc.data_dir / "models" / done[senti.api]["model_id"])
+        pt = api.load_predictor(svc.data_dir / "models" / done[topic.api]["model_id"])
+        expected = []
+        for t in texts:
+            if ps.predict_sentiment([t])[0][0] < -0.5:
+                expected.append("escalate")
+                continue
+            names = [n for n, c in pt.predict_texts([t])[0] if c >= 0.1][:10]
+            desk = next((("it-desk" if n.startswith("/Computers") else "legal") for n in names
+                         if n.startswith("/Computers") or n.startswith("/Law")), "general")
+            expected.append(desk)
+        r = subprocess.run([sys.executable, "-m", "chameleon_server", "run", "--", sys.executable, app.name],
+                           input="\n".join(texts) + "\n", cwd=ws, capture_output=True, text=True, timeout=180,
+                           env={**os.environ, "PYTHONPATH": ""})
+        assert r.returncode == 0, r.stderr
+        assert [line.split("\t")[1] for line in r.stdout.splitlines()] == expected
+        assert len(set(expected)) >= 2  # the models, not a constant fallback, decided
+    finally:
+        svc.stop()
