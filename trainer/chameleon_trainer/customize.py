@@ -29,7 +29,8 @@ from .models import load_model, save_model
 from .outputs import head_logits
 from .train import fit
 
-DEFAULT_EPOCHS = {"fashion-scenes": 8, "fortunes": 30, "vader": 20}
+DEFAULT_EPOCHS = {"fashion-scenes": 6, "fortunes": 40, "vader": 20}
+DEFAULT_LR = {"fashion-scenes": 5e-4, "fortunes": 1e-3, "vader": 5e-4}
 DEFAULTS = {"lr": 5e-4, "generic_weight": 0.2, "margin": 1.0, "batch_size": 256}
 
 
@@ -115,7 +116,7 @@ def run_customize(req: CustomizeRequest, progress=None, should_stop=None) -> Pat
     z_test_g = head_logits(head0, splits.test.x)
 
     epochs = int(opts.get("epochs", 5 if tiny else DEFAULT_EPOCHS[req.dataset]))
-    lr = float(opts.get("lr", DEFAULTS["lr"]))
+    lr = float(opts.get("lr", DEFAULT_LR.get(req.dataset, DEFAULTS["lr"])))
     lam = float(opts.get("generic_weight", DEFAULTS["generic_weight"]))
     margin = float(opts.get("margin", DEFAULTS["margin"]))
     bs = int(opts.get("batch_size", DEFAULTS["batch_size"]))

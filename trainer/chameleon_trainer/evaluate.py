@@ -82,7 +82,7 @@ def calibrate(spec: AppSpec, z_val: torch.Tensor, truths: list[set], top_k: int,
         return torch.tensor([o[owner[i]] if owner[i] >= 0 else 0.0 for i in range(v)], dtype=torch.float32)
 
     best_e = error_rate(spec, z_val, truths, top_k, min_score)
-    grid = np.arange(-4.0, 4.01, 0.5)
+    grid = np.arange(-6.0, 6.01, 0.5)
     for _ in range(rounds):
         improved = False
         for c in cats:

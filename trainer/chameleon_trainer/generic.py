@@ -26,7 +26,7 @@ from .paths import cache_dir
 from .train import fit
 
 GENERIC_EPOCHS = {"fashion-scenes": 20, "fortunes": 40, "vader": 40}
-GENERIC_VERSION = 1  # bump to retrain cached generic models after a change here
+GENERIC_VERSION = 2  # bump to retrain cached generic models after a change here
 
 
 def generic_dir_path(dataset: str, tiny: bool = False) -> Path:

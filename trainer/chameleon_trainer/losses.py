@@ -59,13 +59,19 @@ def branch_interval(spec: AppSpec, score: float) -> tuple[float, float]:
     above = [b for b in bounds if b > score]
     prev = score
     for b in reversed(below):
-        if decide(d, score=(b + prev) / 2) != target or decide(d, score=b) != target:
+        if decide(d, score=(b + prev) / 2) != target:
+            lo = prev
+            break
+        if decide(d, score=b) != target:
             lo = b
             break
         prev = b
     prev = score
     for b in above:
-        if decide(d, score=(b + prev) / 2) != target or decide(d, score=b) != target:
+        if decide(d, score=(b + prev) / 2) != target:
+            hi = prev
+            break
+        if decide(d, score=b) != target:
             hi = b
             break
         prev = b
@@ -120,8 +126,8 @@ def fire_threshold(z: torch.Tensor, spec: AppSpec) -> torch.Tensor:
     cols = []
     for c, idx in enumerate(spec.cat_index):
         others = z.clone() if not idx else z.index_fill(1, torch.tensor(idx, device=z.device), NEG)
-        k = min(spec.top_k, z.shape[1] - len(idx))
-        cols.append(others.topk(k, dim=1).values[:, -1] if k > 0 else t[:, c])
+        k = spec.top_k  # the category is in the top k iff fewer than k other labels outrank it
+        cols.append(others.topk(k, dim=1).values[:, -1] if z.shape[1] - len(idx) >= k else t[:, c])
     return torch.maximum(t, torch.stack(cols, dim=1))
 
 

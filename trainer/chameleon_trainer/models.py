@@ -17,7 +17,7 @@ from torch import nn
 
 
 class LabelHead(nn.Module):
-    def __init__(self, d_in: int, n_labels: int, hidden: int = 512, dropout: float = 0.1):
+    def __init__(self, d_in: int, n_labels: int, hidden: int = 256, dropout: float = 0.1):
         super().__init__()
         self.d_in, self.n_labels, self.hidden = d_in, n_labels, hidden
         self.tile = nn.Sequential(nn.Linear(d_in, hidden), nn.ReLU(), nn.Dropout(dropout))
@@ -43,7 +43,7 @@ class ScoreHead(nn.Module):
 
 def build_head(kind: str, d_in: int, n_labels: int, hidden: int | None = None) -> nn.Module:
     if kind == "labels":
-        return LabelHead(d_in, n_labels, hidden or 512)
+        return LabelHead(d_in, n_labels, hidden or 256)
     if kind == "score":
         return ScoreHead(d_in, hidden or 256)
     raise ValueError(kind)
