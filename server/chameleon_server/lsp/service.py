@@ -198,9 +198,14 @@ class LocalService:
         svc = TrainerService(url=url)
         while time.monotonic() < deadline:
             if self.proc.returncode is not None:
-                raise ServiceError(
-                    f"The local trainer service exited at start (code {self.proc.returncode}): {_tail(log_path)}"
-                )
+                tail = _tail(log_path)
+                if "No module named" in tail or "invalid choice: 'trainer'" in tail:
+                    raise ServiceError(
+                        "The local trainer service cannot start: this Python lacks the trainer extra "
+                        "(pip install 'chameleon-api[trainer]'), or set chameleon.trainerUrl to a running service. "
+                        f"Its output: {tail}"
+                    )
+                raise ServiceError(f"The local trainer service exited at start (code {self.proc.returncode}): {tail}")
             if await self._healthy(svc):
                 svc = self._service_for(url)
                 if svc.token is None:
