@@ -545,3 +545,14 @@ def test_collection_built_under_a_confidence_test_keeps_the_threshold():
             return 'other'
     """)
     assert (s.decision.type, s.decision.min_score) == ("true_false", 0.7)
+
+
+def test_calls_made_in_a_comprehension_give_a_list_of_responses():
+    s = one(VISION + """
+def f(images):
+    responses = [client.label_detection(image=i) for i in images]
+    for r in responses:
+        if any(l.description == "Cat" for l in r.label_annotations):
+            return "cat"
+""")
+    assert s.decision.categories[0].labels == ["Cat"]

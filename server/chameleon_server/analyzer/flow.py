@@ -1057,6 +1057,8 @@ class Interp:
                 return None
             if v.kind == BOOL:
                 return v  # any(...)/all(...) operand
+            if v.kind == RESP and (src is None or src.kind != RESP):
+                return v.but(kind=RESPS, loop=None)  # [client.label_detection(image=i) for i in images]
             if src is None:
                 return None
             ms = min_score if min_score is not None else v.min_score
@@ -1065,7 +1067,9 @@ class Interp:
                             extra=tuple(x for x in v.extra if x != "split"))
             elif v.kind == ITEM:
                 out = v.but(kind=LIST, loop=None, min_score=ms, top_k=src.top_k)
-            elif v.kind in (SCORE, RESP, LIST):
+            elif v.kind == RESP:
+                out = v.but(kind=RESPS, loop=None)  # [client.label_detection(image=i) for i in images]
+            elif v.kind in (SCORE, LIST):
                 out = v.but(loop=None)
             else:
                 return None
