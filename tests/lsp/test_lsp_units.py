@@ -183,3 +183,18 @@ def test_hover_when_the_vocabulary_covers_none_of_the_labels():
     md = hover_markdown(_site(labels_a=("cat",), labels_b=("dog",)), ("fashion", VOCAB))
     assert "model labels" not in md
     assert "Vocabulary: fashion (10 labels) — none of these labels is in it" in md
+
+
+async def test_local_service_that_cannot_start_says_why(tmp_path):
+    """An interpreter without the project (nor torch): a clear message, not a hang."""
+    import shutil
+
+    import pytest
+
+    from chameleon_server.lsp.service import LocalService, ServiceError
+
+    py = shutil.which("python3", path="/usr/bin")
+    if py is None:
+        pytest.skip("no system python3 to stand in for an interpreter without the trainer extra")
+    with pytest.raises(ServiceError, match="lacks the trainer extra"):
+        await LocalService(tmp_path / "trainer", start_timeout=30, python=py).ensure()

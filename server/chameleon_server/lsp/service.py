@@ -128,8 +128,9 @@ class LocalService:
 
     STATE_FILE = "lsp-service.json"
 
-    def __init__(self, data_dir: Path, start_timeout: float = 120.0) -> None:
+    def __init__(self, data_dir: Path, start_timeout: float = 120.0, python: str = sys.executable) -> None:
         self.data_dir = Path(data_dir)
+        self.python = python  # the interpreter that runs the service (needs the trainer extra)
         self.start_timeout = start_timeout
         self.proc: asyncio.subprocess.Process | None = None
         self.service: TrainerService | None = None
@@ -187,7 +188,7 @@ class LocalService:
         log = open(log_path, "ab")
         try:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "chameleon_server", "trainer", "serve",
+                self.python, "-m", "chameleon_server", "trainer", "serve",
                 "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(self.data_dir),
                 stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True,  # a Ctrl-C in the editor's terminal must not reach it
