@@ -157,6 +157,10 @@ def test_malformed_empty_and_oversized_uploads(service):
         assert r.status_code == 400 and "empty request body" in r.json()["detail"]
         r = c.post("/v1/jobs", content=b'{"abstract": ', headers={"content-type": "application/json"})
         assert r.status_code == 400 and "not valid JSON" in r.json()["detail"]
+        r = c.post("/v1/jobs", content=b"[" * 20_000 + b"]" * 20_000)
+        assert r.status_code == 400 and "nested too deeply" in r.json()["detail"]
+        r = c.post("/v1/jobs", content=json.dumps({"abstract": {"api": "x", "line": "twelve", "decision": None}}))
+        assert r.status_code == 400 and "invalid abstract" in r.json()["detail"]
         big = json.dumps(job_body(options={"pad": "x" * 60_000})).encode()
         r = c.post("/v1/jobs", content=big)
         assert r.status_code == 413 and "larger than the limit" in r.json()["detail"]

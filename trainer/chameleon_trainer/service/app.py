@@ -143,10 +143,14 @@ def create_app(cfg: ServiceConfig) -> FastAPI:
             body = json.loads(raw)
         except ValueError as e:
             raise HTTPException(400, f"the request body is not valid JSON: {e}") from None
+        except RecursionError:
+            raise HTTPException(400, "the request body is nested too deeply") from None
         try:
             spec = await asyncio.to_thread(build_spec, body, await asyncio.to_thread(datasets))
         except BadJobRequest as e:
             raise HTTPException(400, str(e)) from None
+        except RecursionError:
+            raise HTTPException(400, "the request body is nested too deeply") from None
         if spec.base_model is not None:  # a model this service holds: never a path from the request
             try:
                 spec.base_model_dir = str(registry.path(spec.base_model))

@@ -157,7 +157,8 @@ def build_spec(body: Any, datasets: list[dict[str, Any]] | None) -> JobSpec:
     if "abstract" in body and body["abstract"] is not None:
         try:
             sites = Abstract.from_dict(body["abstract"]).sites
-        except (AbstractFormatError, TypeError, ValueError) as e:
+        except (AbstractFormatError, TypeError, ValueError, AttributeError, KeyError) as e:
+            # the contract's parser is strict on the common shapes; anything stranger still gets a 400
             raise BadJobRequest(f"invalid abstract: {e}") from None
     elif "app_source" in body and body["app_source"] is not None:
         sites = _sites_from_source(body["app_source"], body.get("app_filename") or "app.py")

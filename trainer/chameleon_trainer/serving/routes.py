@@ -73,8 +73,8 @@ def serving_router(registry: ModelRegistry, token: str) -> APIRouter:
             raise formats.WireError("The request body is empty.")
         try:
             return json.loads(raw)
-        except ValueError:
-            raise formats.WireError("The request body is not valid JSON.") from None
+        except (ValueError, RecursionError):
+            raise formats.WireError("The request body is not valid JSON (or nested too deeply).") from None
 
     async def load(model_id: str, method: str, task: str, on_error: Callable[[int, str], JSONResponse]) -> Any:
         """The batcher of the model that answers; ``a+b`` names several models (one per API of a
