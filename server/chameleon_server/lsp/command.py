@@ -30,8 +30,10 @@ def parse_hostport(text: str) -> tuple[str, int]:
 
 def run(args: argparse.Namespace) -> int:
     if args.log_file:
-        logging.basicConfig(filename=args.log_file, level=logging.INFO,
+        level = os.environ.get("CHAMELEON_LSP_LOG_LEVEL", "INFO").upper()
+        logging.basicConfig(filename=args.log_file, level=getattr(logging, level, logging.INFO),
                             format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # job polling would log 3 lines a second
     else:
         logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
     from .server import server
