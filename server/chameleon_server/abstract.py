@@ -108,6 +108,8 @@ class Default:
     def from_dict(cls, d: dict[str, Any] | None) -> "Default | None":
         if d is None:
             return None
+        if not isinstance(d, dict):
+            raise AbstractFormatError("default must be an object or null")
         return cls(line=d.get("line"), outcome=d.get("outcome"))
 
 
