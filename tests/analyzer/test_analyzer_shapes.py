@@ -556,3 +556,12 @@ def f(images):
             return "cat"
 """)
     assert s.decision.categories[0].labels == ["Cat"]
+
+
+def test_unknown_receivers_need_a_provider_import_or_a_client_like_name():
+    own = "from mylib import get_analyzer\ndef f(t):\n    a = get_analyzer()\n    return a.detect_sentiment(t)\n"
+    assert analyze_source(own, "a.py") == []  # the app's own sentiment helper
+    passed = "def f(client, img):\n    return client.label_detection(image=img)\n"
+    assert len(analyze_source(passed, "b.py")) == 1  # a client handed in by the caller
+    imported = "import boto3\nfrom mylib import make\ndef f(img):\n    return make().detect_labels(Image={})\n"
+    assert analyze_source(imported, "c.py")[0].api == "aws.rekognition.detect_labels"

@@ -126,6 +126,19 @@ def _returns(fn: ast.AST) -> list[ast.Return]:
     return out
 
 
+_CLIENT_HINTS = ("client", "rekognition", "rek", "comprehend", "vision", "language", "speech", "aws", "gcp",
+                 "google", "boto", "annotator", "service", "api")
+
+
+def _imports_provider(scope: Scope) -> bool:
+    """Does the module import a provider's SDK (so an unresolved receiver is likely one of its clients)?"""
+    for mod, name in scope.module.imports.values():
+        root = (mod or name or "").split(".")[0]
+        if root in ("google", "googleapiclient", "boto3", "botocore", "aioboto3", "aiobotocore"):
+            return True
+    return False
+
+
 def _chain_call(expr: ast.expr, scope: Scope, depth: int = 0) -> ast.Call | None:
     """The call an expression is, or was assigned from (`request = svc.images().annotate(...)`)."""
     if isinstance(expr, ast.Call):
@@ -206,10 +219,13 @@ def classify_call(call: ast.Call, scope: Scope, unit_text: str, module_text: str
             svc = client_service(recv, scope)
             if svc == "other" or (svc is not None and svc != need):
                 return None
-            if svc is None and meth not in apis.DISTINCTIVE:
+            if svc is None:
                 rtext = ast.unparse(recv).lower()
-                if "speech" not in rtext:
-                    return None
+                if meth not in apis.DISTINCTIVE:
+                    if "speech" not in rtext:
+                        return None
+                elif not (_imports_provider(scope) or any(h in rtext for h in _CLIENT_HINTS)):
+                    return None  # an unknown object in a file that uses no provider library: the app's own method
             top_k = None
             min_score = None
             if not api:
