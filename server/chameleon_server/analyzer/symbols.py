@@ -10,6 +10,7 @@ so instead of guessing.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +72,12 @@ class ModuleInfo:
     @property
     def tree(self) -> ast.Module:
         return self.parsed.tree  # type: ignore[return-value]
+
+    def mutated_elsewhere(self, name: str) -> bool:
+        """Is an (empty) list filled by code we do not evaluate (``FOOD.append(x)`` in a loop or function)?"""
+        text = "\n".join(self.parsed.lines)
+        return bool(re.search(r"\b" + re.escape(name) + r"\s*(\.\s*(append|extend|add|update|insert)\s*\(|\+=|\|=)",
+                              text))
 
     def imported_module(self, local: str) -> "ModuleInfo | None":
         imp = self.imports.get(local)
@@ -407,6 +414,8 @@ def _resolve(expr: ast.expr, scope: Scope, depth: int, want_spans: bool) -> Labe
         res.name = getattr(vals[0], "_chameleon_name", None) or expr.id
         if not res.labels and expr.id in sc.module.const_reasons and sc.func is None:
             res.unresolved = sc.module.const_reasons[expr.id]
+        elif not res.labels and not res.unresolved and sc.module.mutated_elsewhere(expr.id):
+            res.unresolved = f"'{expr.id}' is filled at run time"
         return res
     if isinstance(expr, ast.Attribute):
         found = scope.attr_lookup(expr)
