@@ -92,49 +92,64 @@ def paired_bootstrap(wrong_a: np.ndarray, wrong_b: np.ndarray, n: int = 2000, se
 
 
 def run_bench(apps: list[BenchApp], seeds: list[int], out_dir: Path, options: dict | None = None,
-              log: Callable[[str], None] = print) -> dict:
+              log: Callable[[str], None] = print, checkpoint: Callable[[dict], None] | None = None) -> dict:
+    """Seeds in the outer loop, so an interrupted run still covers every app; ``checkpoint`` gets
+    the aggregated document after every (seed, app)."""
     from .api import CustomizeRequest, customize
-    from .evaluate import mcnemar
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for app in apps:
-        per_seed = []
-        wrongs: dict[str, list[np.ndarray]] = {m: [] for m in MODELS}
-        for seed in seeds:
+    runs: dict[str, list[dict]] = {a.name: [] for a in apps}
+    doc: dict = {}
+    for seed in seeds:
+        for app in apps:
             t0 = time.time()
             mdir = customize(CustomizeRequest(site=app.site, dataset=app.dataset, out_dir=out_dir / "models" / app.name
                                               / f"seed{seed}", seed=seed, options=dict(options or {})))
             rep = json.loads((mdir / "report.json").read_text())
             m = rep["metrics"]
-            per_seed.append({"seed": seed, **{f"{k}_error": m[f"{k}_error"] for k in MODELS},
-                             "customize_seconds": round(time.time() - t0, 1),
-                             "stage_seconds": rep["meta"]["stage_seconds"]})
-            for k in MODELS:
-                wrongs[k].append(np.array([c == "1" for c in rep["test_wrong"][k]]))
+            runs[app.name].append({"seed": seed, **{f"{k}_error": m[f"{k}_error"] for k in MODELS},
+                                   "customize_seconds": round(time.time() - t0, 1),
+                                   "stage_seconds": rep["meta"]["stage_seconds"],
+                                   "wrong": {k: rep["test_wrong"][k] for k in MODELS}})
             log(f"  {app.name} seed {seed}: " + "  ".join(f"{k} {100 * m[f'{k}_error']:.1f}%" for k in MODELS)
-                + f"  ({per_seed[-1]['customize_seconds']}s)")
+                + f"  ({runs[app.name][-1]['customize_seconds']}s)")
+            doc = aggregate(apps, runs, options)
+            if checkpoint is not None:
+                checkpoint(doc)
+    return doc
+
+
+def aggregate(apps: list[BenchApp], runs: dict[str, list[dict]], options: dict | None) -> dict:
+    from .evaluate import mcnemar
+
+    rows = []
+    for app in apps:
+        per_seed = runs.get(app.name) or []
+        if not per_seed:
+            continue
+        wrongs = {k: [np.array([c == "1" for c in r["wrong"][k]]) for r in per_seed] for k in MODELS}
         row = {"app": app.name, "source": app.source, "api": app.site.api, "dataset": app.dataset,
                "decision_type": app.site.decision.type, "ordering": app.site.decision.ordering,
-               "n_test": int(len(wrongs["generic"][0])), "seeds": seeds, "analyzer_check": app.analyzer_check}
+               "n_test": int(len(wrongs["generic"][0])), "seeds": [r["seed"] for r in per_seed],
+               "analyzer_check": app.analyzer_check}
         for k in MODELS:
-            vals = [s[f"{k}_error"] for s in per_seed]
+            vals = [r[f"{k}_error"] for r in per_seed]
             row[f"{k}_error"] = float(np.mean(vals))
             row[f"{k}_error_std"] = float(np.std(vals))
         row["relative_reduction"] = _rel(row["generic_error"], row["customized_error"])
-        row["customize_seconds"] = float(np.mean([s["customize_seconds"] for s in per_seed]))
+        row["customize_seconds"] = float(np.mean([r["customize_seconds"] for r in per_seed]))
         # Paired tests on the same test examples: per example, the error rate over seeds.
         mean_w = {k: np.mean(np.stack(wrongs[k]), axis=0) for k in MODELS}
         maj = {k: mean_w[k] > 0.5 for k in MODELS}
         row["tests"] = {b: {"mcnemar_majority": mcnemar(maj["customized"], maj[b]),
                             "bootstrap_p": paired_bootstrap(mean_w["customized"], mean_w[b])}
                         for b in ("generic", "calibrated", "basic")}
-        row["per_seed"] = per_seed
+        row["per_seed"] = [{k: v for k, v in r.items() if k != "wrong"} for r in per_seed]
         rows.append(row)
     summary = summarize(rows)
-    doc = {"apps": rows, "by_decision_type": summary["by_type"], "overall": summary["overall"],
-           "seeds": seeds, "options": options or {}, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    return doc
+    return {"apps": rows, "by_decision_type": summary["by_type"], "overall": summary["overall"],
+            "seeds_done": {a: [r["seed"] for r in rs] for a, rs in runs.items()}, "options": options or {},
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
 
 def _rel(base: float, new: float) -> float:

@@ -181,9 +181,10 @@ def _bench(args: argparse.Namespace) -> int:
         if a.analyzer_check and a.analyzer_check != "matches":
             print(f"bench: warning: analyzer output for {a.name} {a.analyzer_check}", file=sys.stderr)
     print(f"bench: {len(apps)} apps x {len(args.seeds)} seeds", file=sys.stderr)
-    doc = run_bench(apps, args.seeds, Path(args.out), _options(args), log=lambda s: print(s, file=sys.stderr, flush=True))
-    print(format_table(doc))
     json_path = Path(args.json_path) if args.json_path else None
     png = Path(args.png) if args.png else (json_path.with_suffix(".png") if json_path else None)
+    doc = run_bench(apps, args.seeds, Path(args.out), _options(args), log=lambda s: print(s, file=sys.stderr, flush=True),
+                    checkpoint=lambda d: write_outputs(d, json_path, None))
+    print(format_table(doc))
     write_outputs(doc, json_path, png)
     return 0

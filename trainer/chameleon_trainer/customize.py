@@ -80,6 +80,26 @@ def _validate(req: CustomizeRequest) -> datasets.DatasetInfo:
     return info
 
 
+def _calibration(base: Path, req: CustomizeRequest, spec, z_val, t_val, k, ms) -> evaluate.Transform:
+    """The calibrated baseline depends only on the generic model and the decision (not the seed):
+    computed once per (generic model, decision) and cached next to the generic model."""
+    tiny = "-tiny" if (req.options or {}).get("tiny") else ""
+    path = base / "calibrations" / f"{req.site.decision_hash()}{tiny}-{len(t_val)}.json"
+    if path.exists():
+        d = json.loads(path.read_text())
+        off = None if d["offsets"] is None else torch.tensor(d["offsets"], dtype=torch.float32)
+        return evaluate.Transform(offsets=off, scale=d["scale"], shift=d["shift"])
+    calib = evaluate.calibrate(spec, z_val, t_val, k, ms)
+    try:
+        path.parent.mkdir(exist_ok=True)
+        tmp = path.with_suffix(f".tmp{time.time_ns()}")
+        tmp.write_text(json.dumps(calib.to_dict()))
+        tmp.rename(path)
+    except OSError:
+        pass  # a read-only base model still works, just without the cache
+    return calib
+
+
 def run_customize(req: CustomizeRequest, progress=None, should_stop=None) -> Path:
     info = _validate(req)
     opts = dict(req.options or {})
@@ -127,7 +147,7 @@ def run_customize(req: CustomizeRequest, progress=None, should_stop=None) -> Pat
     def stepper(stage):
         return lambda s, n, loss: pr.emit(stage, s, n, f"{stage} fine-tune", {"loss": round(loss, 5)})
 
-    calib = evaluate.calibrate(spec, z_val_g, t_val, k, ms)
+    calib = _calibration(base, req, spec, z_val_g, t_val, k, ms)
 
     pr.stage("basic", "basic fine-tune (plain loss on the app's labels)")
     torch.manual_seed(seed)
