@@ -30,7 +30,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "vscode"
 CACHE = Path(os.environ.get("CHAMELEON_CACHE", Path.home() / ".cache" / "chameleon-api"))
 CODE_SERVER = CACHE / "code-server" / "node_modules" / ".bin" / "code-server"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-E2E_STEPS = ["workbench", "activated", "server", "codelens", "hover", "settings", "customize", "progress", "customized", "config", "report", "cancel", "restart"]
+E2E_STEPS = ["workbench", "activated", "server", "codelens", "hover", "settings", "customize", "progress", "customized", "config", "report", "cancel", "restart", "interpreter"]
 CALL = re.compile(r"\.(label_detection|detect_labels|classify_text|analyze_sentiment)\(")
 
 
@@ -86,19 +86,18 @@ def test_vsix_holds_the_bundled_extension_and_its_contributions(vsix: Path) -> N
 
 
 def _example_app() -> tuple[Path, str, str]:
-    """(app folder, file in it, api) of the first example app whose call feeds a decision."""
+    """(app folder, file in it, api): examples/recycling_sorter.py (the paper's running example), else
+    the first example whose Vision label_detection output feeds a branch."""
     base = ROOT / "examples"
-    preferred = base / "recycling_sorter.py"  # the paper's running example
-    candidates = sorted(base.rglob("*.py")) if base.is_dir() else []
-    for py in sorted(candidates, key=lambda p: p != preferred):
-        if True:
-            text = py.read_text(encoding="utf-8", errors="replace")
-            m = CALL.search(text)
-            if m and m.group(1) == "label_detection" and " in " in text:
-                return py.parent, py.name, m.group(1)
-    # No example app in the tree yet: the language server's own fixture app.
-    app = ROOT / "tests" / "lsp" / "fixtures" / "app"
-    return app, "recycle.py", "label_detection"
+    preferred = base / "recycling_sorter.py"
+    candidates = sorted(base.rglob("*.py"), key=lambda p: (p != preferred, str(p))) if base.is_dir() else []
+    for py in candidates:
+        text = py.read_text(encoding="utf-8", errors="replace")
+        m = CALL.search(text)
+        if m and m.group(1) == "label_detection" and re.search(r"^\s*(if|elif)\b", text, re.M):
+            return py.parent, py.name, m.group(1)
+    # No example app in the tree: the language server's own fixture app.
+    return ROOT / "tests" / "lsp" / "fixtures" / "app", "recycle.py", "label_detection"
 
 
 def _blocked_from() -> tuple[str | None, str]:

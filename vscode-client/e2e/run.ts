@@ -19,6 +19,8 @@
  *   cancel      a second job for the call, cancelled from the palette: the status bar says so, the lens
  *               and .chameleon/ keep the first customization
  *   restart     the language server killed (SIGKILL) is restarted: a new process, the lens back, the log says so
+ *   interpreter with chameleon.interpreter unset, the server runs on the Python extension's interpreter
+ *               (an offline stand-in of its API, e2e/python-extension-stub) and follows a new selection
  * `--through STEP` stops after STEP (e.g. `activated`, to prove the harness without a server).
  *
  * Writes `results.json` ({steps: [{name, status, detail, screenshot, seconds}]}) to the artifacts
@@ -46,6 +48,7 @@ export const STEPS = [
   "report",
   "cancel",
   "restart",
+  "interpreter",
 ] as const;
 type StepName = (typeof STEPS)[number];
 
@@ -191,6 +194,14 @@ function languageServerPids(pgid: number): number[] {
     }
   }
   return out;
+}
+
+/** `rel` in the nearest ancestor of `dir` holding it (npm workspaces hoist packages to the root). */
+function findUp(dir: string, rel: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, rel))) return path.join(d, rel);
+    if (path.dirname(d) === d) throw new Error(`${rel} not found above ${dir}`);
+  }
 }
 
 /** The stand-in vocabulary the "settings" step selects with chameleon.dataset. */
@@ -340,13 +351,26 @@ async function main(): Promise<number> {
       "chameleon.trace.server": "off", // on, the trace would push the restart line out of the rendered log
     };
     fs.writeFileSync(path.join(ud, "User", "settings.json"), JSON.stringify(settings, null, 2));
+    // The Python extension's API, from an offline stand-in (the real one cannot be installed here),
+    // packed like any extension and installed beside ours.
+    const stubVsix = path.join(scratch, "python-extension-stub.vsix");
+    const pack = spawnSync(
+      process.execPath,
+      [findUp(__dirname, "node_modules/@vscode/vsce/vsce"), "package", "--allow-missing-repository", "--skip-license", "-o", stubVsix],
+      { cwd: path.resolve(__dirname, "..", "..", "e2e", "python-extension-stub"), encoding: "utf8", timeout: 60_000 },
+    );
+    if (pack.status !== 0) throw new Error(`packing the Python extension stand-in failed: ${pack.stdout}${pack.stderr}`);
     const install = spawnSync(
       opt.codeServer,
-      ["--user-data-dir", ud, "--extensions-dir", ext, "--install-extension", opt.vsix],
+      ["--user-data-dir", ud, "--extensions-dir", ext, "--install-extension", opt.vsix, "--install-extension", stubVsix],
       { env, encoding: "utf8", timeout: 120_000 },
     );
     fs.writeFileSync(path.join(opt.artifacts, "install-extension.log"), `${install.stdout}\n${install.stderr}`);
     if (install.status !== 0) throw new Error(`code-server --install-extension failed (${install.status}): ${install.stderr}`);
+    const altPython = path.join(scratch, "alt-python");
+    fs.writeFileSync(altPython, `#!/bin/sh\nexec ${JSON.stringify(opt.python)} "$@"\n`, { mode: 0o755 });
+    env.CHAMELEON_E2E_PYTHON = opt.python;
+    env.CHAMELEON_E2E_PYTHON_ALT = altPython;
 
     const port = await freePort();
     const cfg = path.join(scratch, "code-server.yaml");
@@ -382,6 +406,26 @@ async function main(): Promise<number> {
     page = await context.newPage();
 
     // -------------------------------------------------------------- the steps
+    // Edit the user settings as a user would: the settings.json editor, typed, saved, closed; then
+    // back to the app's file.
+    const editSettings = async (values: Record<string, unknown>) => {
+      await runPalette(page!, "Preferences: Open User Settings (JSON)");
+      await page!.locator(".tabs-container .tab.active", { hasText: "settings.json" }).waitFor({ timeout: 15_000 });
+      await page!.locator(".editor-instance .monaco-editor .view-lines").first().click();
+      await page!.keyboard.press("Control+A");
+      await page!.keyboard.press("Delete");
+      await page!.keyboard.insertText(JSON.stringify(values, null, 1));
+      // Auto-closed brackets/quotes may trail the cursor: drop everything after it.
+      await page!.keyboard.press("Control+Shift+End");
+      await page!.keyboard.press("Delete");
+      await page!.keyboard.press("Control+S");
+      await page!.locator(".tabs-container .tab.active.dirty").waitFor({ state: "detached", timeout: 10_000 });
+      await page!.keyboard.press("Control+W");
+      await page!.locator(".tabs-container .tab", { hasText: "settings.json" }).waitFor({ state: "detached", timeout: 10_000 });
+      const fileTab = `.tabs-container .tab[data-resource-name=${JSON.stringify(path.basename(opt.file))}]`;
+      await page!.locator(fileTab).first().click();
+      await page!.locator(`${fileTab}.active`).first().waitFor({ timeout: 10_000 });
+    };
     const ok =
       (await step("workbench", async () => {
         await page!.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`, { timeout: 60_000 });
@@ -442,23 +486,6 @@ async function main(): Promise<number> {
         return `hover: ${JSON.stringify(abstract.slice(0, 600))}`;
       })) &&
       (await step("settings", async () => {
-        // Edit the user settings as a user would (the settings.json editor, saved); VS Code applies
-        // them, the extension pushes workspace/didChangeConfiguration, the server re-resolves the vocabulary.
-        const editSettings = async (values: Record<string, unknown>) => {
-          await runPalette(page!, "Preferences: Open User Settings (JSON)");
-          await page!.locator(".tabs-container .tab.active", { hasText: "settings.json" }).waitFor({ timeout: 15_000 });
-          await page!.locator(".editor-instance .monaco-editor .view-lines").first().click();
-          await page!.keyboard.press("Control+A");
-          await page!.keyboard.press("Delete");
-          await page!.keyboard.insertText(JSON.stringify(values, null, 1));
-          // Auto-closed brackets/quotes may trail the cursor: drop everything after it.
-          await page!.keyboard.press("Control+Shift+End");
-          await page!.keyboard.press("Delete");
-          await page!.keyboard.press("Control+S");
-          await page!.locator(".tabs-container .tab.active.dirty").waitFor({ state: "detached", timeout: 10_000 });
-          await page!.keyboard.press("Control+W");
-          await page!.locator(".tabs-container .tab.active", { hasText: path.basename(opt.file) }).waitFor({ timeout: 10_000 });
-        };
         const hoverVocabulary = async (want: string) =>
           waitFor(`the hover to show "Vocabulary: ${want}"`, 30_000, async () => {
             await page!.mouse.move(5, 5);
@@ -620,6 +647,38 @@ async function main(): Promise<number> {
           return t.split("\n").find((l) => l.includes("exited; restarting"));
         });
         return `killed ${before[0]}, restarted as ${after.join(",")}; lens ${JSON.stringify(lenses.map((x) => x.trim()))}; log: ${line.trim()}`;
+      })) &&
+      (await step("interpreter", async () => {
+        const serverLog = async () => {
+          await runPalette(page!, "Chameleon: Show language server log");
+          return (await page!.locator(".panel .monaco-editor .view-lines").first().innerText()).replace(/\u00a0/g, " ");
+        };
+        const startedWith = (cmd: string) => {
+          const want = `starting ${cmd} -m chameleon_server lsp --stdio (interpreter from the Python extension)`;
+          const squash = (x: string) => x.replace(/\s+/g, ""); // the output view wraps long lines
+          return waitFor(`the server started with ${cmd} from the Python extension`, 30_000, async () =>
+            squash(await serverLog()).includes(squash(want)) ? want : undefined,
+          );
+        };
+        const running = () =>
+          waitFor("the server running", 30_000, async () => {
+            const t = (await statusTexts(page!)).find((x) => x.includes("Chameleon") && !x.includes("Chameleon: c"));
+            return t && !/server (starting|stopped)/.test(t) ? t : undefined;
+          });
+        // chameleon.interpreter unset: the interpreter selected in the Python extension.
+        await editSettings({ ...settings, "chameleon.interpreter": "" });
+        const first = await startedWith(opt.python);
+        await running();
+        // The user picks another interpreter in the Python extension: the server follows.
+        await runPalette(page!, "Python stand-in: Select the alternative interpreter");
+        const second = await startedWith(altPython);
+        await running();
+        const pids = languageServerPids(cs.pid!);
+        const lenses = await waitFor("the code lens from the server on the new interpreter", 30_000, async () => {
+          const all = await codeLensTexts(page!);
+          return all.some((x) => x.includes("customized")) ? all : undefined;
+        });
+        return `${first.trim()} | ${second.trim()} | ${pids.length} server process(es); lens ${JSON.stringify(lenses.map((x) => x.trim()))}`;
       }));
     void ok;
   } catch (err) {

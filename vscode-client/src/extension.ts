@@ -198,7 +198,10 @@ class Controller implements vscode.Disposable {
     const ext = vscode.extensions.getExtension("ms-python.python");
     if (!ext) return undefined;
     try {
-      const api: any = ext.isActive ? ext.exports : await ext.activate();
+      // A Python extension that never finishes activating must not keep our server from starting.
+      const api: any = ext.isActive
+        ? ext.exports
+        : await Promise.race([ext.activate(), new Promise((resolve) => setTimeout(() => resolve(undefined), 15_000))]);
       const envs = api?.environments;
       if (envs?.getActiveEnvironmentPath) {
         if (envs.onDidChangeActiveEnvironmentPath && !this.watchingPython) {
