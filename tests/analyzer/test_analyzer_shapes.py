@@ -565,3 +565,21 @@ def test_unknown_receivers_need_a_provider_import_or_a_client_like_name():
     assert len(analyze_source(passed, "b.py")) == 1  # a client handed in by the caller
     imported = "import boto3\nfrom mylib import make\ndef f(img):\n    return make().detect_labels(Image={})\n"
     assert analyze_source(imported, "c.py")[0].api == "aws.rekognition.detect_labels"
+
+
+def test_regex_alternations_are_label_lists():
+    s = one("""
+        import re
+        from google.cloud import speech
+        def f(audio, config):
+            client = speech.SpeechClient()
+            for result in client.recognize(config=config, audio=audio).results:
+                t = result.alternatives[0].transcript
+                if re.search(r"lights on|lamp", t, re.IGNORECASE):
+                    return "on"
+                if re.search(r"[a-z]+ing", t):
+                    return "verb"
+    """)
+    d = s.decision
+    assert (d.type, d.match, d.case_insensitive) == ("true_false", "substring", True)
+    assert d.categories[0].labels == ["lights on", "lamp"]

@@ -181,6 +181,11 @@ def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) 
     ranked = any(b.test.ranked for b in label)
     # every branch ends the loop (a lookup counts when its loop stops once something was found)
     exits_all = all(b.loop_exits if b.kind == "lookup" else b.exits for b in label)
+    modes = {(b.test.match, b.test.ci) for b in label}
+    if len(modes) > 1:
+        notes.append("branches compare labels differently ("
+                     + ", ".join(f"{m}{' case-insensitive' if ci else ''}" for m, ci in sorted(modes))
+                     + "); match and case follow the first branch")
     if any(b.test.negated and len(b.test.cats) > 1 for b in label):
         notes.append("the branch runs when the listed labels are absent")
     if len(cats) == 1:

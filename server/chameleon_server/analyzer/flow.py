@@ -953,6 +953,36 @@ class Interp:
             return base.but(kind=STR, loop=None, top_k=1 if idx == 0 else base.top_k)
         return None
 
+    def _regex_test(self, e: ast.Call, how: str) -> Test | None:
+        """``re.search(r"cat|dog", label, re.I)``: a plain alternation of words is a label list."""
+        subject = self.eval(e.args[1])
+        if subject is None or subject.kind != STR:
+            return None
+        pat = e.args[0]
+        text = pat.value if isinstance(pat, ast.Constant) and isinstance(pat.value, str) else None
+        if text is None:
+            return None
+        core = text
+        for wrap in (r"\b", "^", "$"):
+            core = core.replace(wrap, "")
+        if core.startswith("(?:") and core.endswith(")"):
+            core = core[3:-1]
+        elif core.startswith("(") and core.endswith(")"):
+            core = core[1:-1]
+        words = core.split("|")
+        if not words or not all(re.fullmatch(r"[\w &'/-]+", w) for w in words):
+            return None  # a real pattern: not a label list
+        flags = ast.unparse(e.args[2]) if len(e.args) > 2 else ""
+        flags += "".join(ast.unparse(k.value) for k in e.keywords if k.arg == "flags")
+        ci = subject.ci or "I" in flags.replace("IGNORECASE", "I").split(".")[-1] or "IGNORECASE" in flags
+        word = r"\b" in text and not any(" " in w for w in words)  # \bcat\b is a whole word
+        match = "exact" if (how == "fullmatch" or (text.startswith("^") and text.endswith("$"))) else \
+            "prefix" if (how == "match" or text.startswith("^")) else ("word" if word else "substring")
+        spans = self.mod.parsed.span(pat)
+        cat = Cat(name=None, labels=tuple(words), labels_at=span_tuple({"file": self.mod.file, **spans}))
+        t = self._make_test(subject.but(ci=ci), (cat,), e, match=match)
+        return t
+
     def _score_of_label(self, m: Val, key: ast.expr) -> Val | None:
         """``scores.get('Dog', 0)`` on a {label: score} dict: the score of one label."""
         labs = resolve_strings(key, self.scope)
@@ -1101,6 +1131,10 @@ class Interp:
                     return self._lookup(f.value, key, e, e.args[1] if len(e.args) > 1 else None)
             if m in ("intersection", "isdisjoint", "issubset", "issuperset") and e.args:
                 t = self.test(e)
+                return Val(BOOL, t.site, test=t) if t else None
+            if m in ("search", "match", "fullmatch") and len(e.args) >= 2 and isinstance(f.value, ast.Name) \
+                    and f.value.id == "re":
+                t = self._regex_test(e, m)
                 return Val(BOOL, t.site, test=t) if t else None
             if m == "join" and e.args:
                 v = self.eval(e.args[0])
