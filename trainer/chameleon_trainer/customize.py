@@ -20,6 +20,8 @@ import torch
 from chameleon_server.abstract import Abstract
 
 from . import datasets, evaluate, report
+from .data import adapters
+from .data.base import Split, Splits
 from .api import CancelledError, CustomizeError, CustomizeRequest, ProgressEvent
 from .appspec import build_spec, truth_sets
 from .generic import ensure_generic
@@ -64,7 +66,18 @@ class _Progress:
             raise CancelledError("cancelled")
 
 
+USER_BASE = {"image_classification": "fashion-scenes", "text_classification": "fortunes"}
+
+
 def _validate(req: CustomizeRequest) -> datasets.DatasetInfo:
+    if adapters.is_user_dataset(req.dataset):
+        task = "text_classification" if req.dataset.startswith("texts-") else "image_classification"
+        info = datasets.get(USER_BASE[task])
+        if req.site.decision is None:
+            raise CustomizeError(f"{req.site.file}:{req.site.line}: {req.site.api} has no decision to customize for")
+        if req.site.task and req.site.task != task:
+            raise CustomizeError(f"{req.site.api} is a {req.site.task} API but {req.dataset!r} holds {task} data")
+        return info
     if req.dataset not in datasets.DATASETS:
         raise CustomizeError(f"unknown dataset {req.dataset!r}; known: {', '.join(datasets.DATASETS)}")
     info = datasets.get(req.dataset)
@@ -100,6 +113,35 @@ def _calibration(base: Path, req: CustomizeRequest, spec, z_val, t_val, k, ms) -
     return calib
 
 
+def _user_splits(items: adapters.LabelledItems, base: Path, vocab: list[str]) -> tuple[Splits, dict]:
+    """Featurize the user's data with the base model's backbone and split it 60/20/20 (fixed order)."""
+    from .predictor import Predictor
+
+    items = adapters.to_vocabulary(items, vocab)
+    if len(items.inputs) < 10:
+        raise CustomizeError(f"need at least 10 labelled examples, got {len(items.inputs)}")
+    pred = Predictor(base)
+    try:
+        x = pred._image_features(items.inputs) if items.task == "image_classification" else pred._text_features(items.inputs)
+    except ValueError as e:
+        raise CustomizeError(str(e)) from None
+    index = {v: i for i, v in enumerate(vocab)}
+    y = torch.zeros(len(items.labels), len(vocab))
+    for i, labs in enumerate(items.labels):
+        for lab in labs:
+            y[i, index[lab]] = 1.0
+    perm = np.random.default_rng(5).permutation(len(items.inputs))
+    a, b = int(0.6 * len(perm)), int(0.8 * len(perm))
+
+    def part(ix):
+        ix = np.sort(ix)
+        return Split(x[torch.from_numpy(ix)], y[torch.from_numpy(ix)], [items.labels[i] for i in ix], [])
+
+    tr = part(perm[:a])
+    return Splits(generic=tr, train=tr, val=part(perm[a:b]), test=part(perm[b:])), {
+        "n": len(items.inputs), "unknown_labels": items.unknown_labels}
+
+
 def run_customize(req: CustomizeRequest, progress=None, should_stop=None) -> Path:
     info = _validate(req)
     opts = dict(req.options or {})
@@ -107,15 +149,26 @@ def run_customize(req: CustomizeRequest, progress=None, should_stop=None) -> Pat
     seed = int(req.seed)
     pr = _Progress(progress, should_stop)
 
+    user = adapters.is_user_dataset(req.dataset)
     pr.stage("data", f"loading {req.dataset}")
-    splits = datasets.load_splits(req.dataset, tiny, lambda st, i, n, m: pr.emit("data", i, n, m))
+    if user:
+        try:
+            items = adapters.load(req.dataset)
+        except (OSError, ValueError, KeyError) as e:
+            raise CustomizeError(f"cannot read {req.dataset!r}: {e}") from None
+    else:
+        splits = datasets.load_splits(req.dataset, tiny, lambda st, i, n, m: pr.emit("data", i, n, m))
 
     pr.stage("generic", "generic model")
-    base = Path(req.base_model) if req.base_model else ensure_generic(req.dataset, tiny, progress)
+    base = Path(req.base_model) if req.base_model else ensure_generic(info.name, tiny, progress)
     if not (base / "weights.pt").exists():
         raise CustomizeError(f"base model {base} is not a model directory")
     head0, payload, vocab = load_model(base)
     kind = payload["kind"]
+    user_report = None
+    if user:
+        pr.stage("features", "backbone features of the user's data")
+        splits, user_report = _user_splits(items, base, vocab)
 
     pr.stage("features", "resolving the decision against the vocabulary")
     spec = build_spec(req.site, vocab, info.output_top_k, info.output_min_score)
@@ -123,7 +176,6 @@ def run_customize(req: CustomizeRequest, progress=None, should_stop=None) -> Pat
     max_train = opts.get("max_train")
     if max_train and int(max_train) < len(train):
         keep = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))[: int(max_train)].sort().values
-        from .data.base import Split
 
         train = Split(train.x[keep], train.y[keep], [train.labels[i] for i in keep] if train.labels else [],
                       [train.scores[i] for i in keep] if train.scores else [])
@@ -193,6 +245,7 @@ def run_customize(req: CustomizeRequest, progress=None, should_stop=None) -> Pat
         "n_test": len(t_test), "n_train": len(train), "n_val": len(t_val),
         "val_errors": val_errors, "mcnemar_customized_vs": tests,
         "generic_model_quality": generic_quality,
+        "user_data": user_report,
         "best_epoch": {"basic": fit_b.best_epoch, "customized": fit_c.best_epoch},
     }
     pr.finish()
