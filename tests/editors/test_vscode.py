@@ -30,7 +30,11 @@ ARTIFACTS = ROOT / "test-artifacts" / "vscode"
 CACHE = Path(os.environ.get("CHAMELEON_CACHE", Path.home() / ".cache" / "chameleon-api"))
 CODE_SERVER = CACHE / "code-server" / "node_modules" / ".bin" / "code-server"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-E2E_STEPS = ["workbench", "activated", "server", "codelens", "hover", "settings", "customize", "progress", "customized", "config", "report", "cancel", "restart", "interpreter"]
+# The driver's steps, in order (vscode-client/e2e/run.ts STEPS; checked against its results.json).
+E2E_STEPS = [
+    "workbench", "activated", "server", "codelens", "hover", "settings", "customize",
+    "progress", "customized", "config", "report", "cancel", "restart", "interpreter",
+]
 CALL = re.compile(r"\.(label_detection|detect_labels|classify_text|analyze_sentiment)\(")
 
 
@@ -142,6 +146,7 @@ def test_vscode_end_to_end(vsix: Path) -> None:
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     results = json.loads((ARTIFACTS / "results.json").read_text())
     steps = {s["name"]: s for s in results["steps"]}
+    assert list(steps) == E2E_STEPS[: E2E_STEPS.index(through) + 1], f"the driver's steps changed: {list(steps)}"
     report = "\n".join(f"{s['name']}: {s['status']} {s['detail']}" for s in results["steps"])
     for name in E2E_STEPS[: E2E_STEPS.index(through) + 1]:
         s = steps[name]

@@ -234,9 +234,11 @@ class Controller implements vscode.Disposable {
   }
 
   private onConfigurationChanged(e: vscode.ConfigurationChangeEvent): void {
-    if (e.affectsConfiguration("chameleon.interpreter") || e.affectsConfiguration("chameleon.trace")) {
-      void this.restart("chameleon.interpreter changed");
-      return;
+    for (const key of ["chameleon.interpreter", "chameleon.trace.server"]) {
+      if (e.affectsConfiguration(key)) {
+        void this.restart(`${key} changed`);
+        return;
+      }
     }
     if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
     const client = this.client;
