@@ -583,3 +583,18 @@ def test_regex_alternations_are_label_lists():
     d = s.decision
     assert (d.type, d.match, d.case_insensitive) == ("true_false", "substring", True)
     assert d.categories[0].labels == ["lights on", "lamp"]
+
+
+def test_one_call_decided_on_in_two_functions_is_combined_with_a_note():
+    s = one(VISION + """
+def names(img):
+    return [l.description for l in client.label_detection(image=img).label_annotations]
+def sort(img):
+    if 'Food' in names(img):
+        return 'compost'
+def alarm(img):
+    if 'Fire' in names(img):
+        ring()
+""")
+    assert [c.labels for c in s.decision.categories] == [["Food"], ["Fire"]]
+    assert any("several places" in n for n in s.notes)

@@ -181,6 +181,9 @@ def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) 
     ranked = any(b.test.ranked for b in label)
     # every branch ends the loop (a lookup counts when its loop stops once something was found)
     exits_all = all(b.loop_exits if b.kind == "lookup" else b.exits for b in label)
+    places = sorted({b.where for b in label if b.where})
+    if len(places) > 1 and not any(b.test.derived for b in label):
+        notes.append("the output is decided on in several places (" + ", ".join(places) + "); their categories are combined")
     modes = {(b.test.match, b.test.ci) for b in label}
     if len(modes) > 1:
         notes.append("branches compare labels differently ("

@@ -57,6 +57,7 @@ class Branch:
     loop_after_line: int | None = None  # what runs when the loop over the output finds nothing
     loop_after_outcome: str | None = None
     order: str | None = None  # ordering forced by the loop structure (category dict loops)
+    where: str = ""  # the function the branch is in
     defaults: list[tuple[str, Any]] = field(default_factory=list)
 
 
@@ -638,6 +639,7 @@ class Interp:
                 filter_only=_collects_only(body) and not orelse and self._appends_outputs(body),
             )
             b.key = (self.mod.file, s.lineno, s.col_offset, pos, t.site)
+            b.where = self.unit.qualname
             self.a.record(b)
             self.a.branch_of_test[id(t)] = b.key
 
