@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
-import pytest
-import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient, client_capabilities
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SERVER_CMD = [sys.executable, "-m", "chameleon_server", "lsp", "--stdio"]

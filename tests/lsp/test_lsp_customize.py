@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from lsp_support import SERVER_CMD, SERVER_ENV, open_file, start_session, uri
+from lsp_support import SERVER_CMD, SERVER_ENV, open_file, start_session
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
