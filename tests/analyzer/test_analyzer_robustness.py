@@ -125,3 +125,10 @@ def test_nul_bytes_and_odd_strings():
     for src in ["\x00\x00", "client.label_detection(\x00)", "\ufeffimport x\n", "\r\n\r\n", "é" * 1000, ""]:
         assert isinstance(analyze_source(src, "odd.py"), list)
     assert analyze_source(None, "none.py") == []  # type: ignore[arg-type]
+
+
+def test_python2_files_keep_their_functions():
+    src = (APPS / "python2_style.py").read_text(encoding="utf-8")
+    (site,) = analyze_source(src, "py2.py")
+    assert site.decision is not None and site.decision.categories[0].labels == ["Food", "Fruit"]
+    assert site.decision.categories[0].outcome == "return 'compost'"

@@ -65,6 +65,13 @@ def _next_code_line(lines: list[str], i: int) -> str | None:
     return None
 
 
+_KEEP_OPENER = {  # a broken block opener keeps its role, so the blocks around it still fit
+    "except": "except Exception:", "elif": "elif True:", "else": "else:", "finally": "finally:",
+    "try": "try:", "def": "def _broken_():", "class": "class _Broken_:", "for": "for _ in ():",
+    "while": "while False:", "case": "case _:",
+}
+
+
 def _patch(lines: list[str], idx: int) -> bool:
     """Replace line ``idx`` (0-based) by something that parses at the same indentation."""
     if not (0 <= idx < len(lines)):
@@ -73,7 +80,12 @@ def _patch(lines: list[str], idx: int) -> bool:
     ind = _indent(line)
     nxt = _next_code_line(lines, idx)
     opens_block = nxt is not None and len(_indent(nxt)) > len(ind)
-    if opens_block:
+    word = (line.strip().split() or [""])[0].rstrip(":")
+    if word == "async":
+        word = (line.strip().split() + ["", ""])[1].rstrip(":")
+    if opens_block and word in _KEEP_OPENER:
+        new = ind + _KEEP_OPENER[word]
+    elif opens_block:
         new = ind + "if True:"
     elif line.strip() in ("", "pass"):
         return False
