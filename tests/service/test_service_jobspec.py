@@ -10,7 +10,7 @@ from chameleon_trainer.service.jobspec import BadJobRequest, JobSpec, build_spec
 
 DATASETS = [{"name": "fashion-scenes", "apis": ["google.vision.label_detection"]}]
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False, allow_subnormal=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
     max_leaves=25,
 )

@@ -66,7 +66,7 @@ def ray_head():
         try:  # the head and everything it spawned share its session: stop exactly those
             os.killpg(proc.pid, signal.SIGTERM)
             try:
-                proc.wait(10)
+                proc.wait(3)
             except subprocess.TimeoutExpired:
                 pass
             os.killpg(proc.pid, signal.SIGKILL)
