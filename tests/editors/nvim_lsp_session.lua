@@ -19,6 +19,9 @@ local function finish()
   vim.cmd("qa!")
 end
 
+job_events = {}
+progress_values = {}
+
 local ok, err = pcall(function()
   local diagnostics = {}
   local client_id = vim.lsp.start_client({
@@ -29,6 +32,12 @@ local ok, err = pcall(function()
     handlers = {
       ["textDocument/publishDiagnostics"] = function(_, result)
         diagnostics[result.uri] = result.diagnostics
+      end,
+      ["chameleon/jobProgress"] = function(_, result)
+        table.insert(job_events, result)
+      end,
+      ["$/progress"] = function(_, result)
+        table.insert(progress_values, result.value)
       end,
     },
   })
@@ -74,6 +83,29 @@ local ok, err = pcall(function()
     textDocument = { uri = uri }, position = { line = hover_line + 1, character = hover_col },
   })
   step("hoverAfterEdit")
+  if os.getenv("CHAMELEON_CUSTOMIZE") == "1" then
+    -- "Customize this API" from Neovim: the embedded trainer service, $/progress, jobProgress
+    local lens = nil
+    local now = request("textDocument/codeLens", { textDocument = { uri = uri } }) or {}
+    for _, l in ipairs(now) do
+      if l.command and l.command.command == "chameleon.customize" then lens = l end
+    end
+    results.customize_line = lens.command.arguments[1].line
+    results.customize = request("workspace/executeCommand", {
+      command = lens.command.command, arguments = lens.command.arguments,
+    })
+    step("customize")
+    results.job_ended = vim.wait(240000, function()
+      for _, e in ipairs(job_events) do
+        if e.state == "succeeded" or e.state == "failed" or e.state == "cancelled" then return true end
+      end
+      return false
+    end, 200)
+    results.job_events = job_events
+    results.progress = progress_values
+    results.code_lens_after = request("textDocument/codeLens", { textDocument = { uri = uri } })
+    step("customized")
+  end
   results.server_info = request("workspace/executeCommand", { command = "chameleon.serverInfo", arguments = {} })
   step("serverInfo")
   local client = vim.lsp.get_client_by_id(client_id)
