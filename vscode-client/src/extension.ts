@@ -23,8 +23,11 @@ import {
   DynamicFeature,
 } from "vscode-languageclient/node";
 import { describeInterpreter, Interpreter, resolveInterpreter, serverArgv } from "./interpreter";
-import { JobProgress, JobTracker, isTerminal, logLine, outcomeOf, statusText, statusTooltip } from "./progress";
-import { CustomizationReport, isReport, renderReportHtml } from "./report";
+import { JobsView } from "./jobsView";
+import { JobProgress, statusText } from "./progress";
+import { pythonExtensionInterpreter } from "./pythonExtension";
+import { isReport } from "./report";
+import { ReportPanel } from "./reportPanel";
 import { RestartPolicy } from "./restart";
 import { SETTINGS_SECTION, settingsPayload, toServerSettings } from "./settings";
 import { CustomizeArgs, SiteCandidate, SiteRef, hasSiteArgument, pickCallSite, pickSiteRef, reportArgs } from "./sites";
@@ -51,36 +54,32 @@ class Controller implements vscode.Disposable {
   private client: ChameleonLanguageClient | undefined;
   private interpreter: Interpreter | undefined;
   private readonly serverLog = vscode.window.createOutputChannel("Chameleon Language Server");
-  private readonly jobLog = vscode.window.createOutputChannel("Chameleon Jobs");
   private readonly serverItem = vscode.window.createStatusBarItem("chameleon.server", vscode.StatusBarAlignment.Left, 50);
-  private readonly jobItem = vscode.window.createStatusBarItem("chameleon.job", vscode.StatusBarAlignment.Left, 49);
-  private readonly jobs = new JobTracker();
+  private readonly jobs = new JobsView(() => this.refreshCodeLenses());
+  private readonly report = new ReportPanel();
   private readonly policy = new RestartPolicy();
   private readonly disposables: vscode.Disposable[] = [];
   private extraCommands: vscode.Disposable[] = [];
-  private reportPanel: vscode.WebviewPanel | undefined;
-  private hideJobTimer: NodeJS.Timeout | undefined;
   private restarting = false;
+  private watchingPython = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.serverItem.name = "Chameleon language server";
     this.serverItem.command = "chameleon.showServerLog";
-    this.jobItem.name = "Chameleon customization job";
-    this.jobItem.command = "chameleon.showJobLog";
     this.renderServerItem("starting");
     this.serverItem.show();
     const reg = (id: string, fn: (...args: any[]) => unknown) =>
       this.disposables.push(vscode.commands.registerCommand(id, fn));
     for (const id of SERVER_COMMANDS) reg(id, (...args: unknown[]) => this.runServerCommand(id, args));
-    reg("chameleon.showJobLog", () => this.jobLog.show(true));
+    reg("chameleon.showJobLog", () => this.jobs.showLog());
     reg("chameleon.showServerLog", () => this.serverLog.show(true));
     reg("chameleon.restartServer", () => this.restart("restart requested"));
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
       this.serverLog,
-      this.jobLog,
       this.serverItem,
-      this.jobItem,
+      this.jobs,
+      this.report,
     );
   }
 
@@ -129,7 +128,7 @@ class Controller implements vscode.Disposable {
         this.registerExtraServerCommands(client);
       } else this.renderServerItem("stopped");
     });
-    client.onNotification(JOB_PROGRESS, (p: JobProgress) => this.onJobProgress(p));
+    client.onNotification(JOB_PROGRESS, (p: JobProgress) => this.jobs.update(p));
     try {
       await client.start();
     } catch (err) {
@@ -189,42 +188,17 @@ class Controller implements vscode.Disposable {
   private async resolveInterpreter(): Promise<Interpreter> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     const setting = vscode.workspace.getConfiguration(SETTINGS_SECTION, folder?.uri).get<string>("interpreter");
-    const pythonExtension = await this.pythonExtensionInterpreter(folder?.uri);
-    return resolveInterpreter({ setting, pythonExtension, workspaceFolder: folder?.uri.fsPath, home: os.homedir() });
-  }
-
-  /** The interpreter selected in ms-python, through its API (new `environments`, else legacy `settings`). */
-  private async pythonExtensionInterpreter(resource?: vscode.Uri): Promise<string | string[] | undefined> {
-    const ext = vscode.extensions.getExtension("ms-python.python");
-    if (!ext) return undefined;
-    try {
-      // A Python extension that never finishes activating must not keep our server from starting.
-      const api: any = ext.isActive
-        ? ext.exports
-        : await Promise.race([ext.activate(), new Promise((resolve) => setTimeout(() => resolve(undefined), 15_000))]);
-      const envs = api?.environments;
-      if (envs?.getActiveEnvironmentPath) {
-        if (envs.onDidChangeActiveEnvironmentPath && !this.watchingPython) {
-          this.watchingPython = true;
-          this.disposables.push(
-            envs.onDidChangeActiveEnvironmentPath(() => {
-              if (this.interpreter?.source === "python-extension") void this.restart("the Python interpreter changed");
-            }),
-          );
-        }
-        const active = envs.getActiveEnvironmentPath(resource);
-        const resolved = await envs.resolveEnvironment(active);
-        const exe: string | undefined = resolved?.executable?.uri?.fsPath ?? active?.path;
-        if (exe) return exe;
-      }
-      const details = api?.settings?.getExecutionDetails?.(resource);
-      if (Array.isArray(details?.execCommand)) return details.execCommand as string[];
-    } catch (err) {
-      this.serverLog.appendLine(`[client] the Python extension's API failed: ${String(err)}`);
+    const python = await pythonExtensionInterpreter(folder?.uri, (line) => this.serverLog.appendLine(line));
+    if (python.onDidChange && !this.watchingPython) {
+      this.watchingPython = true;
+      this.disposables.push(
+        python.onDidChange(() => {
+          if (this.interpreter?.source === "python-extension") void this.restart("the Python interpreter changed");
+        }),
+      );
     }
-    return undefined;
+    return resolveInterpreter({ setting, pythonExtension: python.interpreter, workspaceFolder: folder?.uri.fsPath, home: os.homedir() });
   }
-  private watchingPython = false;
 
   // ---------------------------------------------------------------- settings
 
@@ -288,11 +262,11 @@ class Controller implements vscode.Disposable {
       void vscode.window.showWarningMessage("Chameleon: no ML API call with a decision at the cursor.");
       return undefined;
     }
-    this.jobLog.appendLine(`[client] customize ${site.api} at ${site.uri}:${site.line}`);
+    this.jobs.log.appendLine(`[client] customize ${site.api} at ${site.uri}:${site.line}`);
     const result = (await this.forward("chameleon.customize", [site])) as { jobId?: unknown } | null | undefined;
     const jobId = result && typeof result === "object" && typeof result.jobId === "string" ? result.jobId : undefined;
     if (jobId && !this.jobs.get(jobId)) {
-      this.onJobProgress({ jobId, uri: site.uri, line: site.line, state: "queued", stage: "queued" });
+      this.jobs.update({ jobId, uri: site.uri, line: site.line, state: "queued", stage: "queued" });
     }
     return result;
   }
@@ -310,7 +284,7 @@ class Controller implements vscode.Disposable {
       if (!hasError) void vscode.window.showInformationMessage("Chameleon: this call has no customization report yet.");
       return result;
     }
-    this.openReport(result, site.uri, site.line);
+    this.report.show(result, site.uri, site.line);
     return result;
   }
 
@@ -392,44 +366,7 @@ class Controller implements vscode.Disposable {
     this.extraCommands = [];
   }
 
-  // ---------------------------------------------------------------- jobs
-
-  private onJobProgress(p: JobProgress): void {
-    if (!p || typeof p.jobId !== "string") return;
-    const before = this.jobs.get(p.jobId);
-    this.jobs.update(p);
-    this.jobLog.appendLine(logLine(p));
-    this.renderJobItem();
-    if (isTerminal(p.state) && !(before && isTerminal(before.state))) {
-      this.refreshCodeLenses();
-      const outcome = outcomeOf(p.state);
-      if (outcome === "failed") {
-        void vscode.window
-          .showErrorMessage(`Chameleon: customization job ${p.jobId} failed${p.message ? `: ${p.message}` : "."}`, "Show log")
-          .then((pick) => pick && this.jobLog.show(true));
-      }
-    }
-  }
-
-  private renderJobItem(): void {
-    if (this.hideJobTimer) clearTimeout(this.hideJobTimer);
-    this.hideJobTimer = undefined;
-    const job = this.jobs.current();
-    if (!job) {
-      this.jobItem.hide();
-      return;
-    }
-    this.jobItem.text = statusText(job);
-    this.jobItem.tooltip = statusTooltip(job);
-    this.jobItem.show();
-    if (isTerminal(job.state)) {
-      // Keep the outcome visible for a while, then clear it.
-      this.hideJobTimer = setTimeout(() => {
-        this.jobs.clearFinished();
-        this.renderJobItem();
-      }, 60_000);
-    }
-  }
+  // ---------------------------------------------------------------- code lenses
 
   /** Ask VS Code to fetch the code lenses again (the server may also send workspace/codeLens/refresh). */
   private refreshCodeLenses(): void {
@@ -443,24 +380,6 @@ class Controller implements vscode.Disposable {
     }
   }
 
-  // ---------------------------------------------------------------- report webview
-
-  private openReport(report: CustomizationReport, uri: string, line: number): void {
-    const name = decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
-    const title = `Customization report: ${name}:${line}`;
-    if (!this.reportPanel) {
-      this.reportPanel = vscode.window.createWebviewPanel("chameleon.report", title, vscode.ViewColumn.Beside, {
-        enableScripts: false,
-        retainContextWhenHidden: false,
-      });
-      this.reportPanel.onDidDispose(() => (this.reportPanel = undefined));
-    }
-    this.reportPanel.title = title;
-    const nonce = Array.from({ length: 24 }, () => Math.floor(Math.random() * 36).toString(36)).join("");
-    this.reportPanel.webview.html = renderReportHtml(report, title, nonce);
-    this.reportPanel.reveal(undefined, true);
-  }
-
   // ---------------------------------------------------------------- status bar
 
   private renderServerItem(state: "starting" | "running" | "stopped"): void {
@@ -472,9 +391,7 @@ class Controller implements vscode.Disposable {
   }
 
   async dispose(): Promise<void> {
-    if (this.hideJobTimer) clearTimeout(this.hideJobTimer);
     await this.stopClient();
-    this.reportPanel?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }
