@@ -598,3 +598,20 @@ def alarm(img):
 """)
     assert [c.labels for c in s.decision.categories] == [["Food"], ["Fire"]]
     assert any("several places" in n for n in s.notes)
+
+
+def test_skip_unlisted_labels_with_continue():
+    s = one(VISION + """
+ALLOWED = ["Dog", "Cat"]
+def f(img):
+    for label in client.label_detection(image=img).label_annotations:
+        if label.description not in ALLOWED:
+            continue
+        notify(label.description)
+        break
+    else:
+        reject()
+""")
+    d = s.decision
+    assert d.type == "true_false" and d.categories[0].outcome == "notify(label.description)"
+    assert d.default.outcome == "reject()"

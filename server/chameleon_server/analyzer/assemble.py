@@ -151,13 +151,16 @@ def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) 
             if b.test.negated and len(b.test.cats) == 1:
                 if b.else_line is not None:
                     line, outcome = b.else_line, b.else_outcome
-                elif b.exits and b.after_line is not None:
-                    line, outcome = b.after_line, b.after_outcome
+                elif (b.exits or b.continue_only) and b.after_line is not None:
+                    line, outcome = b.after_line, b.after_outcome  # `if x not in L: continue` then act
                 else:
                     line, outcome = None, "(no action)"
                 cats.append(_category(c, line, outcome, len(cats)))
                 if default is None:
-                    default = Default(b.line, b.outcome)
+                    if b.continue_only:  # skipped labels: with none left, what follows the loop runs
+                        default = Default(b.loop_after_line, b.loop_after_outcome) if b.loop_after_line else None
+                    else:
+                        default = Default(b.line, b.outcome)
             else:
                 line, outcome = b.line, b.outcome
                 if (b.kind == "lookup" or len(b.test.cats) > 1) and c.name:
