@@ -127,6 +127,7 @@ def _customize(args: argparse.Namespace) -> int:
                 state["stage"] = ev.stage
                 bar.reset(total=max(ev.total, 1))
                 bar.set_description(ev.stage)
+                bar.set_postfix_str("")
             bar.total = max(ev.total, 1)
             bar.n = min(ev.step, bar.total)
             if ev.metrics and "loss" in ev.metrics:
