@@ -615,3 +615,22 @@ def f(img):
     d = s.decision
     assert d.type == "true_false" and d.categories[0].outcome == "notify(label.description)"
     assert d.default.outcome == "reject()"
+
+
+def test_lookup_only_printed_is_not_a_decision_but_dispatch_is():
+    src = VISION + """
+EMOJI = {"Dog": "d", "Cat": "c"}
+ACTIONS = {"Dog": walk, "Cat": feed}
+def show(img):
+    for l in client.label_detection(image=img).label_annotations:
+        print(EMOJI.get(l.description, ""))
+def act(img):
+    for l in client.label_detection(image=img).label_annotations:
+        action = ACTIONS.get(l.description)
+        if action:
+            action()
+            break
+"""
+    show, act = analyze_source(src, "app.py")
+    assert show.decision is None
+    assert (act.decision.type, [c.name for c in act.decision.categories]) == ("multi_choice", ["walk", "feed"])

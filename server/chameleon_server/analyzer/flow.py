@@ -202,6 +202,7 @@ class Analysis:
         self.class_taint: dict[tuple, Val] = {}
         self.module_taint: dict[tuple, Val] = {}  # (file, name) -> Val
         self.runs = 0
+        self.pending_lookups: dict[tuple, Branch] = {}  # dict lookups not (yet) used for anything
         self.branch_of_test: dict[int, tuple] = {}  # id(Test) -> key of the branch it guards
         self.inlines = 0  # helper interpretations so far (bounded: helpers calling helpers multiply)
         self.notes: list[str] = []
@@ -432,6 +433,7 @@ class Interp:
                             t = fast_replace(t, ranked=True)
                         v = Val(CHOICE, t.site, choice=((c, t),))
                 if v is not None:
+                    self._use(v)
                     self.ret = self._join(self.ret, v)
         elif isinstance(s, (ast.With, ast.AsyncWith)):
             for item in s.items:
@@ -1017,9 +1019,19 @@ class Interp:
             b.loop_after_line, b.loop_after_outcome = _stmt_text(self.mod, self.loop_after.get(t.loop))
         if default is not None:
             b.else_line, b.else_outcome = default.lineno, _expr_text(self.mod, default)
-        self.a.record(b)
+        b.where = self.unit.qualname
+        # recorded once the value is used for something that differs per entry (a branch, a return, a call,
+        # a collection): a lookup only printed or logged decides nothing
+        self.a.pending_lookups[b.key] = b
         return Val(CHOICE, t.site, choice=tuple((g, fast_replace(t, cats=(c,)))
-                                               for (g, _), c in zip(groups, cats)))
+                                               for (g, _), c in zip(groups, cats)), extra=("lookup", b.key))
+
+    def _use(self, v: Val | None) -> None:
+        """A looked-up value reached a use that depends on which entry matched: record its lookup."""
+        if v is not None and v.kind == CHOICE and "lookup" in v.extra:
+            b = self.a.pending_lookups.get(v.extra[v.extra.index("lookup") + 1])
+            if b is not None:
+                self.a.record(b)
 
     def _binop(self, e: ast.BinOp) -> Val | None:
         a, b = self.eval(e.left), self.eval(e.right)
@@ -1113,6 +1125,11 @@ class Interp:
             self.env.update(saved)
 
     def _call(self, e: ast.Call) -> Val | None:
+        f0 = e.func
+        if isinstance(f0, ast.Name) and f0.id in self.env:
+            self._use(self.env.get(f0.id))  # action = ACTIONS.get(label); action()
+        elif isinstance(f0, (ast.Subscript, ast.Call)):
+            self._use(self.eval(f0))  # ACTIONS[label]()
         site = self.a.site_for(e, self.scope, self.unit)
         if site is not None:
             # evaluate the arguments too: a label list passed along, lambdas...
@@ -1312,6 +1329,7 @@ class Interp:
         f = e.func
         if isinstance(f, ast.Attribute) and f.attr in ("append", "add", "extend", "insert") and isinstance(f.value, ast.Name):
             v = next((x for x in arg_vals if x is not None), None)
+            self._use(v)
             tgt = f.value.id
             if v is not None and v.kind in (STR, ITEM, STRS, LIST):
                 kind = STRS if v.kind in (STR, STRS) else LIST
@@ -1471,6 +1489,7 @@ class Interp:
         if v.kind == BOOL:
             return v.test
         if v.kind == CHOICE:
+            self._use(v)
             truthy = [(c, t) for c, t in v.choice if c not in (None, False, 0, "", NOT_CONST)]
             if not truthy or len({repr(c) for c, _ in truthy}) > 1:
                 return None  # `if category:` with several possible values passes the choice on
@@ -1524,6 +1543,7 @@ class Interp:
                 t = self._label_test(val, _cat(labs), e, val.match)
                 return t.negate() if (neg and t is not None) else t
             if val.kind == CHOICE:
+                self._use(val)
                 c = const_value(onode)
                 if c is NOT_CONST:
                     labs = resolve_strings(onode, self.scope)
