@@ -35,6 +35,9 @@ def name_from_outcome(outcome: str | None, fallback: str) -> str:
             for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", m.group(1)):
                 if w.lower() not in _STOP and len(w) > 1:
                     return w.lower()
+        m = re.search(r"\(\s*([A-Z][A-Z0-9_]{2,})\b", outcome)  # GPIO.output(RECYCLE_PIN, True)
+        if m:
+            return m.group(1).lower()
         m = re.match(r"\s*(?:return\s+|await\s+|[\w.]+\s*=\s*)*([A-Za-z_][\w.]*)\s*\(", outcome)
         if m:
             name = m.group(1).split(".")[-1]
