@@ -69,7 +69,7 @@ def _sort_key(b: Branch) -> tuple:
 
 def build_decision(branches: list[Branch], notes: list[str]) -> Decision | None:
     if any(b.filter_only for b in branches):
-        notes.append("labels filtered into a collection; only branches on that collection decide")
+        notes.append("a branch only passes labels on (a filter); only branches on what it passed on decide")
         branches = [b for b in branches if not b.filter_only]
     label = [b for b in branches if b.test.cats]
     score = [b for b in branches if not b.test.cats and b.test.rng is not None]

@@ -151,10 +151,15 @@ def _is_aux(body: list[ast.stmt]) -> bool:
 
 
 def _collects_only(body: list[ast.stmt]) -> bool:
-    """Only passes values on (``tags.append(label.description)``, ``yield label``): a filter, not a decision."""
+    """Only passes values on (``tags.append(label.description)``, ``yield label``, ``best = label``):
+    a filter, not a decision (whether the values passed on are outputs is checked by the caller)."""
     seen = False
     for s in body:
-        if isinstance(s, (ast.Continue, ast.Pass)):
+        if isinstance(s, (ast.Continue, ast.Pass, ast.Break)):
+            continue
+        if isinstance(s, ast.Assign) and not isinstance(s.value, ast.Constant) \
+                and all(isinstance(t, ast.Name) for t in s.targets):
+            seen = True
             continue
         if isinstance(s, ast.Expr) and isinstance(s.value, (ast.Yield, ast.YieldFrom)):
             if s.value.value is None or isinstance(s.value.value, ast.Constant):
@@ -487,6 +492,11 @@ class Interp:
                 if self.unit.func is None:
                     self.a.module_taint.pop((self.mod.file, target.id), None)
             else:
+                if v.kind in (ITEM, STR) and v.test is None and self.tests:
+                    # found = label inside `if label... in PETS:` -- the variable is set iff a label matched
+                    t = next((t for t in reversed(self.tests) if t.cats and t.site == v.site), None)
+                    if t is not None:
+                        v = v.but(test=t)
                 self.env[target.id] = v
                 if self.unit.func is None and self.depth == 0:
                     key = (self.mod.file, target.id)
@@ -647,7 +657,23 @@ class Interp:
 
     def _appends_outputs(self, body: list[ast.stmt]) -> bool:
         """Do the collecting calls in this block pass outputs on (not constants the app lists)?"""
+        saved = self.env
+        self.env = dict(saved)  # a dry run: assignments in the block feed the next statements
+        try:
+            return self._passes_outputs(body)
+        finally:
+            self.env = saved
+
+    def _passes_outputs(self, body: list[ast.stmt]) -> bool:
         for st in body:
+            if isinstance(st, ast.Assign):
+                v = self.eval(st.value)
+                if v is None or v.kind in (CONSTELEM, CATKEY, CHOICE, BOOL):
+                    return False
+                for t in st.targets:
+                    if isinstance(t, ast.Name):
+                        self.env[t.id] = v
+                continue
             call = st.value if isinstance(st, ast.Expr) else None
             if isinstance(call, ast.Call) and call.args:
                 v = self.eval(call.args[-1])
@@ -727,7 +753,12 @@ class Interp:
                 and not itx.args:
             d = deref_dict(itx.func.value, self.scope)
             if d is None:
-                return None
+                labs = resolve_strings(itx.func.value, self.scope, want_spans=False)
+                if not labs.unresolved:
+                    return None
+                # categories kept in a dict that only exists at run time (loaded from a file, say)
+                cat = Cat(name=labs.name or _expr_name(itx.func.value), labels=(), unresolved=labs.unresolved)
+                return (Val(CATKEY, site), Val(CATLIST, site, loop=lid, extra=(cat,)))
             dd, sc = d
             if dd.values and all(isinstance(v, ast.Constant) for v in dd.values):
                 # {label: outcome}: the key is the label, categories group keys by outcome
@@ -1403,6 +1434,12 @@ class Interp:
                 out = ast.List(elts=[ast.copy_location(ast.Constant(x), node) for x in labs.labels], ctx=ast.Load())
                 out._chameleon_name = labs.name  # type: ignore[attr-defined]
                 return ast.copy_location(out, node)
+            if labs.unresolved and isinstance(node, (ast.Name, ast.Attribute)) and self.eval(node) is None:
+                # the caller's reason is the real one (`category_dict` loaded from JSON, passed in)
+                marker = ast.copy_location(ast.Constant(None), node)
+                marker._chameleon_unresolved = labs.unresolved  # type: ignore[attr-defined]
+                marker._chameleon_name = labs.name  # type: ignore[attr-defined]
+                return marker
         return None
 
     # -- conditions ------------------------------------------------------------------------------

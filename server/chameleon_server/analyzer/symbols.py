@@ -360,6 +360,9 @@ def _span(scope: Scope, node: ast.AST) -> dict[str, Any]:
 
 
 def _resolve(expr: ast.expr, scope: Scope, depth: int, want_spans: bool) -> Labels:
+    why = getattr(expr, "_chameleon_unresolved", None)
+    if why:  # a caller's argument we could not resolve either, with the caller's reason
+        return Labels([], name=getattr(expr, "_chameleon_name", None), unresolved=why)
     if depth > MAX_DEPTH:
         return Labels([], unresolved="constant defined through too many names")
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
