@@ -172,12 +172,21 @@ async def test_editing_an_imported_module_refreshes_its_dependents(client: Langu
     bline = bins.read_text().splitlines()[edit.range.start.line]
     assert bline[edit.range.start.character : edit.range.end.character] == '"cardbord"'
     assert edit.new_text == '"Cardboard"'
+    # and bins.py itself, open too, shows the warning on the label, pointing back at the call
+    (there,) = [d for d in client.diagnostics[u_bins] if "'cardbord'" in d.message]
+    assert there.range == edit.range and "listed in" not in there.message
+    assert there.related_information[0].location.uri == u_app
+    actions = await client.text_document_code_action_async(
+        lsp.CodeActionParams(lsp.TextDocumentIdentifier(u_bins), there.range, lsp.CodeActionContext(diagnostics=[there]))
+    )
+    assert any(getattr(a, "title", "") == "Replace 'cardbord' with 'Cardboard'" for a in actions)
     change(client, u_bins, 2, bins.read_text().replace("cardbord", "cardboard"))
     for _ in range(40):
         await asyncio.sleep(0.1)
         if not any("'cardbord'" in d.message for d in client.diagnostics[u_app]):
             break
     assert not any("'cardbord'" in d.message for d in client.diagnostics[u_app])
+    assert not any("'cardbord'" in d.message for d in client.diagnostics[u_bins])
     text = app.read_text()
     ln = line_of(text, "label_detection")
     md = await hover_text(client, u_app, ln, text.splitlines()[ln].index("label_detection"))
@@ -228,3 +237,17 @@ async def test_positions_in_the_clients_encoding(client: LanguageClient, workspa
     col = len(line[: line.index('"food"')].encode("utf-8" if encoding == "utf-8" else "utf-16-le")) // width
     h = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(u), lsp.Position(snak.range.start.line, col)))
     assert h is not None and "**DESSERTS**" in h.contents.value
+
+
+async def test_closing_the_caller_clears_its_diagnostics_in_the_list_module(client: LanguageClient, workspace):
+    await start_session(client, workspace)
+    u_app = await open_file(client, workspace / "recycle.py")
+    u_bins = await open_file(client, workspace / "bins.py")
+    await asyncio.sleep(0.2)
+    assert any("'cardbord'" in d.message for d in client.diagnostics[u_bins])
+    client.text_document_did_close(lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(u_app)))
+    for _ in range(20):
+        await asyncio.sleep(0.1)
+        if not client.diagnostics[u_bins]:
+            break
+    assert list(client.diagnostics[u_bins]) == [] and list(client.diagnostics[u_app]) == []

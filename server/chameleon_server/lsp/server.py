@@ -57,6 +57,7 @@ class ChameleonLanguageServer(LanguageServer):
         self._fetching_vocab: set[str] = set()
         self._roots: dict[str, Path] = {}  # path -> workspace root (cleared when folders change)
         self._overlay_dirty: set[str] = set()  # uris edited since the analyzer's workspace saw them
+        self._foreign: dict[str, dict[str, list[lsp.Diagnostic]]] = {}  # source uri -> target uri -> diagnostics
 
     # ---- workspace ---------------------------------------------------------------------------
 
@@ -198,7 +199,13 @@ class ChameleonLanguageServer(LanguageServer):
                                                              lsp.Position(rng.end.line, rng.end.character)))
         return lsp.Range(lsp.Position(r.start.line, r.start.character), lsp.Position(r.end.line, r.end.character))
 
-    def publish(self, uri: str) -> None:
+    def publish(self, uri: str, propagate: bool = True) -> None:
+        """Analyse if needed and publish ``uri``'s diagnostics.
+
+        A label list imported from another module gets its diagnostic twice: at the call here
+        (saying where the list is), and on the label itself in that module when it is open
+        (``_foreign``: per source uri, the diagnostics it gives each other open module).
+        """
         doc = self.fresh(uri)
         if doc is None:
             return
@@ -206,9 +213,58 @@ class ChameleonLanguageServer(LanguageServer):
         items: list[lsp.Diagnostic] = []
         for site in doc.sites:
             items.extend(diag.diagnose(site, doc.text, self.vocabulary_for(site, doc), loc))
+        foreign = self._foreign_diagnostics(doc, items)
+        before = self._foreign.get(uri, {})
+        self._foreign[uri] = foreign
         for d in items:
             d.range = self.to_client(loc.lines, d.range)
+        items.extend(self._received(uri, loc.lines))
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=doc.version))
+        if propagate:
+            for target in set(before) | set(foreign):
+                if target != uri and target in self.docs and before.get(target) != foreign.get(target):
+                    self.publish(target, propagate=False)
+
+    def _foreign_diagnostics(self, doc: Document, items: list[lsp.Diagnostic]) -> dict[str, list[lsp.Diagnostic]]:
+        """Copies of ``doc``'s cross-module label diagnostics, placed on the label in its module."""
+        out: dict[str, list[lsp.Diagnostic]] = {}
+        root = self.root_for(doc.path)
+        call_ranges = {id(d): d.range for d in items}
+        for d in items:
+            target = d.data.get("target") if isinstance(d.data, dict) else None
+            rng = diag.span_range(target) if isinstance(target, dict) else None
+            if rng is None:
+                continue
+            target_uri = uri_for(str((root / str(target.get("file"))).resolve()))
+            out.setdefault(target_uri, []).append(
+                lsp.Diagnostic(
+                    range=rng,
+                    severity=d.severity,
+                    source=d.source,
+                    code=d.code,
+                    message=d.message.replace(f" (listed in {target.get('file')}, line {target.get('line')})", ""),
+                    data={k: v for k, v in d.data.items() if k not in ("target", "lowerAt")},
+                    related_information=[
+                        lsp.DiagnosticRelatedInformation(
+                            location=lsp.Location(uri=doc.uri, range=call_ranges[id(d)]),
+                            message="the call whose decision uses this list",
+                        )
+                    ],
+                )
+            )
+        return out
+
+    def _received(self, uri: str, lines: list[str]) -> list[lsp.Diagnostic]:
+        """Diagnostics other open modules give ``uri``, converted to the client's units."""
+        out = []
+        for source_uri, by_target in self._foreign.items():
+            if source_uri == uri or source_uri not in self.docs:
+                continue
+            for d in by_target.get(uri, []):
+                c = copy.copy(d)
+                c.range = self.to_client(lines, d.range)
+                out.append(c)
+        return out
 
     def republish_all(self) -> None:
         for uri in list(self.docs):
@@ -504,6 +560,9 @@ def did_close(ls: ChameleonLanguageServer, params: lsp.DidCloseTextDocumentParam
     if doc is not None:
         ls._overlay(doc, None)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        for target in ls._foreign.pop(uri, {}):  # what it said about other open modules goes too
+            if target in ls.docs:
+                ls.publish(target, propagate=False)
 
 
 # ---- hover, code lens, code actions ---------------------------------------------------------------
