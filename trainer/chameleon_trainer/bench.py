@@ -205,3 +205,28 @@ def write_outputs(doc: dict, json_path: Path | None, png_path: Path | None) -> N
     if png_path is not None and doc["apps"]:
         png_path.parent.mkdir(parents=True, exist_ok=True)
         report.suite_chart(png_path, doc["apps"])
+
+
+def format_markdown(doc: dict) -> str:
+    """The results as Markdown tables (per app with spreads and p-values, then per decision type)."""
+    out = ["| app | dataset | decision | generic | calibrated | basic | customized | reduction vs generic "
+           "| p vs generic / calibrated / basic (paired bootstrap) | customize s |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+
+    def cell(r, k):
+        return f"{100 * r[f'{k}_error']:.1f} ± {100 * r.get(f'{k}_error_std', 0):.1f}"
+
+    for r in doc["apps"]:
+        t = r["decision_type"] + (f" / {r['ordering']}" if r["ordering"] else "")
+        ps = " / ".join(f"{r['tests'][b]['bootstrap_p']:.3g}" for b in ("generic", "calibrated", "basic"))
+        out.append(f"| {r['app']} | {r['dataset']} | {t} | {cell(r, 'generic')} | {cell(r, 'calibrated')} | "
+                   f"{cell(r, 'basic')} | {cell(r, 'customized')} | {100 * r['relative_reduction']:.0f}% | {ps} | "
+                   f"{r['customize_seconds']:.0f} |")
+    out += ["", "| decision type | apps | generic | calibrated | basic | customized | reduction vs generic | "
+                "customized < calibrated | customized < basic |", "|---|---|---|---|---|---|---|---|---|"]
+    for name, s in list(doc["by_decision_type"].items()) + [("**all apps**", doc["overall"])]:
+        out.append(f"| {name} | {s['n_apps']} | {100 * s['generic_error']:.1f} | {100 * s['calibrated_error']:.1f} | "
+                   f"{100 * s['basic_error']:.1f} | {100 * s['customized_error']:.1f} | "
+                   f"{100 * s['relative_reduction']:.0f}% | {'yes' if s['customized_beats']['calibrated'] else 'no'} | "
+                   f"{'yes' if s['customized_beats']['basic'] else 'no'} |")
+    return "\n".join(out)

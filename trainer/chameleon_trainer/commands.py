@@ -171,7 +171,12 @@ def _register_bench(sub: argparse._SubParsersAction) -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    import torch
+
     from .bench import format_table, load_targets, run_bench, write_outputs
+
+    # Many small ops: one thread is as fast and far more robust on a shared, loaded machine.
+    torch.set_num_threads(1)
 
     targets = args.targets or ["examples/suite"]
     apps = load_targets(targets, args.dataset)

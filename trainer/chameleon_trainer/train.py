@@ -33,6 +33,19 @@ def fit(head: torch.nn.Module, x: torch.Tensor, loss_fn: Callable[[torch.Tensor,
         on_step: Callable[[int, int, float], None] | None = None) -> FitResult:
     """Train ``head`` in place. ``loss_fn(logits, batch_indices)`` returns a scalar; ``validate`` returns
     a score to minimise (the validation decision error); the best epoch's weights are restored."""
+    threads = torch.get_num_threads()
+    if device().type == "cpu":
+        # The heads are small: one thread is as fast, and many small ops under a loaded machine
+        # made multi-threaded runs 5-10x slower (threads waiting on each other at every op).
+        torch.set_num_threads(1)
+    try:
+        return _fit(head, x, loss_fn, epochs=epochs, lr=lr, weight_decay=weight_decay, batch_size=batch_size,
+                    seed=seed, validate=validate, should_stop=should_stop, on_step=on_step)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _fit(head, x, loss_fn, *, epochs, lr, weight_decay, batch_size, seed, validate, should_stop, on_step) -> FitResult:
     t0 = time.time()
     torch.set_flush_denormal(True)  # softplus hinges produce denormals that slow CPU backward ~30x
     dev = device()
