@@ -114,12 +114,10 @@ def _unique_names(d: Decision) -> None:
 
 def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) -> Decision | None:
     if any(b.test.derived and not b.aux for b in label):
-        # the caller decides on a flag / returned constant: the branches that set it are plumbing
-        label = [b for b in label if not b.aux and not b.returns_const]
-    else:
-        non_aux = [b for b in label if not b.aux]
-        if non_aux:
-            label = non_aux
+        # the app decides later on a flag / collection / returned constant: the branches that set it are plumbing
+        kept = [b for b in label if b.test.derived or (not b.aux and not b.returns_const)]
+        label = kept or label
+    # otherwise flags and collected constants that nothing tests later are the decision's outcomes
     # Tests and lookups over the same dict are one decision: keep the richest.
     by_dict: dict[str, list[Branch]] = {}
     for b in label:

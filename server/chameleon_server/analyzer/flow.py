@@ -910,6 +910,11 @@ class Interp:
                 if isinstance(x, ast.FormattedValue):
                     self.eval(x.value)
             return None
+        if isinstance(e, ast.Dict):  # {'texture': 'smooth' if 'smooth' in labels else 'normal'}
+            for x in list(e.keys) + list(e.values):
+                if x is not None:
+                    self.eval(x)
+            return None
         if isinstance(e, ast.Lambda):
             return None
         return None
@@ -1532,7 +1537,7 @@ class Interp:
                 return None  # `if category:` with several possible values passes the choice on
             return _union_choice([t for _, t in truthy])
         if v.kind in (LIST, STRS, ITEM, STR) and v.test is not None:
-            return fast_replace(v.test, loop=None, item_level=False)
+            return fast_replace(v.test, loop=None, item_level=False, derived=True)
         return None
 
     def _compare(self, e: ast.Compare) -> Test | None:
