@@ -25,6 +25,9 @@ def _bounded(src: str) -> list:
     sites = analyze_source(src, "fuzz.py")
     assert time.perf_counter() - t < 5.0
     assert isinstance(sites, list)
+    # analyze_source swallows internal errors (the editor must survive them): here they are bugs
+    _, notes = analyze_module_source(src, "fuzz.py")
+    assert not [n for n in notes if "internal analyzer error" in n or "skipped (" in n], notes
     for s in sites:
         s.to_dict()  # serialisable
     return sites
