@@ -32,8 +32,8 @@ CODE_SERVER = CACHE / "code-server" / "node_modules" / ".bin" / "code-server"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # The driver's steps, in order (vscode-client/e2e/run.ts STEPS; checked against its results.json).
 E2E_STEPS = [
-    "workbench", "activated", "server", "codelens", "hover", "settings", "customize",
-    "progress", "customized", "config", "report", "cancel", "restart", "interpreter",
+    "workbench", "activated", "server", "codelens", "hover", "settings", "cancel", "customize",
+    "progress", "customized", "config", "report", "lightbulb", "restart", "interpreter",
 ]
 CALL = re.compile(r"\.(label_detection|detect_labels|classify_text|analyze_sentiment)\(")
 
@@ -118,7 +118,7 @@ def _blocked_from() -> tuple[str | None, str]:
             "so the language server returns no call sites: no code lens, hover, or customization to show"
         )
     if importlib.util.find_spec("chameleon_trainer.service") is None:
-        return "customize", "blocked: the trainer service (chameleon_trainer.service) has not landed"
+        return "cancel", "blocked: the trainer service (chameleon_trainer.service) has not landed"
     return None, ""
 
 

@@ -10,14 +10,16 @@
  *   hover       hovering the call shows its decision abstract
  *   settings    a changed `chameleon.dataset` reaches the server (the hover's vocabulary follows it to a
  *               stand-in vocabulary given through CHAMELEON_VOCABULARIES), and back when unset
+ *   cancel      the "Customize this API" code lens starts a job, the palette's cancel command stops it:
+ *               the status bar says cancelled, the lens offers customization again, no redirect written
  *   customize   "Chameleon: Customize this API" from the command palette, cursor on the call, starts a job
  *   progress    the job's progress appears in the status bar and its log (click on the item)
  *   customized  the job ends, the status bar says so and the code lens is refreshed
  *   config      `.chameleon/` is written in the app's folder
  *   report      the "customized" lens, then "Chameleon: Show customization report" from the palette, open
  *               the webview with the model, the before/after headline and the charts
- *   cancel      a second job for the call, cancelled from the palette: the status bar says so, the lens
- *               and .chameleon/ keep the first customization
+ *   lightbulb   the light bulb's "Customize this API" starts another job; the running lens's "(cancel)"
+ *               cancels it: the lens and .chameleon/ keep the first customization
  *   restart     the language server killed (SIGKILL) is restarted: a new process, the lens back, the log says so
  *   interpreter with chameleon.interpreter unset, the server runs on the Python extension's interpreter
  *               (an offline stand-in of its API, e2e/python-extension-stub) and follows a new selection
@@ -41,12 +43,13 @@ export const STEPS = [
   "codelens",
   "hover",
   "settings",
+  "cancel",
   "customize",
   "progress",
   "customized",
   "config",
   "report",
-  "cancel",
+  "lightbulb",
   "restart",
   "interpreter",
 ] as const;
@@ -509,8 +512,26 @@ async function main(): Promise<number> {
         await page!.mouse.move(5, 5);
         return `${JSON.stringify(before)} -> chameleon.dataset="${other}": ${JSON.stringify(changed)} -> unset: ${JSON.stringify(back)}`;
       })) &&
-      (await step("customize", async () => {
+      (await step("cancel", async () => {
         if (trainerUrl) await waitForHttp(`${trainerUrl}/healthz`, 60_000);
+        await page!.locator(".monaco-editor .codelens-decoration a", { hasText: "Customize this API" }).first().click();
+        const running = await waitFor("a job in the status bar", 30_000, async () =>
+          (await statusTexts(page!)).find((x) => /Chameleon: (?!server|customized|cancelled|customization failed)/.test(x)),
+        );
+        await runPalette(page!, "Chameleon: Cancel the running customization job");
+        const t = await waitFor("the status bar to say cancelled", 60_000, async () => {
+          const x = (await statusTexts(page!)).find((y) => /Chameleon: (customized|cancelled|customization failed)/.test(y));
+          if (x && !x.includes("cancelled")) throw new Error(`the job was not cancelled: "${x.trim()}"`);
+          return x;
+        });
+        const lenses = await waitFor('the lens to offer "Customize this API" again', 30_000, async () => {
+          const all = await codeLensTexts(page!);
+          return all.some((x) => x.includes("Customize this API")) ? all : undefined;
+        });
+        if (fs.existsSync(path.join(ws, ".chameleon", "redirect.json"))) throw new Error("a cancelled job wrote .chameleon/redirect.json");
+        return `lens -> "${running.trim()}" -> palette cancel -> "${t.trim()}"; lens ${JSON.stringify(lenses.map((x) => x.trim()))}; no redirect.json`;
+      })) &&
+      (await step("customize", async () => {
         await page!.mouse.move(5, 5);
         await page!.keyboard.press("Escape");
         await tokenSpan(page!, opt.token).click(); // the cursor on the call: the palette command picks it
@@ -518,7 +539,7 @@ async function main(): Promise<number> {
         await page!.locator(".monaco-editor .lightBulbWidget, .monaco-editor .codicon-light-bulb").first().waitFor({ state: "visible", timeout: 15_000 });
         await runPalette(page!, "Chameleon: Customize this API");
         const t = await waitFor("a customization job in the status bar", 60_000, async () =>
-          (await statusTexts(page!)).find((x) => /Chameleon: (?!server)/.test(x)),
+          (await statusTexts(page!)).find((x) => /Chameleon: (?!server|customized|cancelled|customization failed)/.test(x)),
         );
         return `light bulb on the call; status bar: "${t.trim()}"`;
       })) &&
@@ -602,14 +623,18 @@ async function main(): Promise<number> {
         if (!/Incorrect decisions: generic [\d.]+% → customized [\d.]+%/.test(head)) throw new Error(`no before/after headline: "${head}"`);
         return `lens and palette: ${model.trim()}; ${head.trim()}; ${images} chart(s); metrics: ${metrics.replace(/\s+/g, " ").slice(0, 300)}`;
       })) &&
-      (await step("cancel", async () => {
+      (await step("lightbulb", async () => {
         const redirect = fs.readFileSync(path.join(ws, ".chameleon", "redirect.json"), "utf8");
         await tokenSpan(page!, opt.token).click();
-        await runPalette(page!, "Chameleon: Customize this API"); // again: a new job for the same call
-        const running = await waitFor("a second job in the status bar", 30_000, async () =>
-          (await statusTexts(page!)).find((x) => /Chameleon: (?!server|customized|cancelled)/.test(x)),
+        await page!.locator(".monaco-editor .lightBulbWidget").first().click();
+        // The menu opens with its only action focused ("Enter to Apply"); apply it with the keyboard
+        // (a pointer click on the row timed out in headless Chromium here).
+        await page!.locator('.action-widget .monaco-list-row.action.focused[aria-label="Customize this API"]').waitFor({ timeout: 10_000 });
+        await page!.keyboard.press("Enter");
+        const running = await waitFor('the running lens "customizing… (cancel)"', 30_000, async () =>
+          (await codeLensTexts(page!)).find((x) => x.includes("(cancel)")),
         );
-        await runPalette(page!, "Chameleon: Cancel the running customization job");
+        await page!.locator(".monaco-editor .codelens-decoration a", { hasText: "(cancel)" }).first().click();
         const t = await waitFor("the status bar to say cancelled", 60_000, async () => {
           const x = (await statusTexts(page!)).find((y) => /Chameleon: (customized|cancelled|customization failed)/.test(y));
           if (x && !x.includes("cancelled")) throw new Error(`the job was not cancelled: "${x.trim()}"`);
@@ -622,7 +647,7 @@ async function main(): Promise<number> {
         if (fs.readFileSync(path.join(ws, ".chameleon", "redirect.json"), "utf8") !== redirect) {
           throw new Error("a cancelled job changed .chameleon/redirect.json");
         }
-        return `"${running.trim()}" -> "${t.trim()}"; lens ${JSON.stringify(lenses.map((x) => x.trim()))}; redirect.json unchanged`;
+        return `light bulb -> lens ${JSON.stringify(running.trim())} -> (cancel) -> "${t.trim()}"; lens ${JSON.stringify(lenses.map((x) => x.trim()))}; redirect.json unchanged`;
       })) &&
       (await step("restart", async () => {
         const before = languageServerPids(cs.pid!);
