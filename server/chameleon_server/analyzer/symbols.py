@@ -223,13 +223,9 @@ class Scope:
                     self.func._chameleon_locals = self._locals  # type: ignore[attr-defined]
                 except AttributeError:  # pragma: no cover
                     pass
-                for sub in _walk_statements(self.func.body):  # type: ignore[attr-defined]
-                    if isinstance(sub, ast.Assign):
-                        for t in sub.targets:
-                            if isinstance(t, ast.Name):
-                                self._locals.setdefault(t.id, []).append(sub.value)
-                    elif isinstance(sub, ast.AnnAssign) and isinstance(sub.target, ast.Name) and sub.value is not None:
-                        self._locals.setdefault(sub.target.id, []).append(sub.value)
+                if isinstance(self.func, ast.Lambda):
+                    return self._locals
+                _collect_assigns(self.func.body, self._locals)  # type: ignore[attr-defined]
         return self._locals
 
     def param_default(self, name: str) -> ast.expr | None:
@@ -314,6 +310,38 @@ class Scope:
                 if oci is not None and node.attr in oci.attrs:
                     return oci.attrs[node.attr], Scope(om, cls=oci)
         return None
+
+
+_BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While)
+_WITHS = (ast.With, ast.AsyncWith)
+
+
+def _collect_assigns(body: list[ast.stmt], out: dict[str, list[ast.expr]]) -> None:
+    """``name = value`` assignments in a function body and its nested blocks (not nested defs): the hot path
+    of constant resolution, so a plain loop rather than a generic walk."""
+    for st in body:
+        t = type(st)
+        if t is ast.Assign:
+            for tg in st.targets:  # type: ignore[attr-defined]
+                if type(tg) is ast.Name:
+                    out.setdefault(tg.id, []).append(st.value)  # type: ignore[attr-defined]
+        elif t is ast.AnnAssign:
+            if type(st.target) is ast.Name and st.value is not None:  # type: ignore[attr-defined]
+                out.setdefault(st.target.id, []).append(st.value)  # type: ignore[attr-defined]
+        elif t in _BLOCKS:
+            _collect_assigns(st.body, out)  # type: ignore[attr-defined]
+            _collect_assigns(st.orelse, out)  # type: ignore[attr-defined]
+        elif t in _WITHS:
+            _collect_assigns(st.body, out)  # type: ignore[attr-defined]
+        elif t is ast.Try or t.__name__ == "TryStar":
+            _collect_assigns(st.body, out)  # type: ignore[attr-defined]
+            for h in st.handlers:  # type: ignore[attr-defined]
+                _collect_assigns(h.body, out)
+            _collect_assigns(st.orelse, out)  # type: ignore[attr-defined]
+            _collect_assigns(st.finalbody, out)  # type: ignore[attr-defined]
+        elif t.__name__ == "Match":
+            for c in st.cases:  # type: ignore[attr-defined]
+                _collect_assigns(c.body, out)
 
 
 def _walk_statements(body: list[ast.stmt]):
