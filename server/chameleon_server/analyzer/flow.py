@@ -1128,7 +1128,7 @@ class Interp:
                             min_score = t.rng[0]
                         elif t.rng[1] is not None and t.negated:
                             min_score = t.rng[1]
-                    else:
+                    elif not t.negated:  # "labels not in IGNORE" keeps no category of its own
                         filters.append(t)
             v = self.eval(elt)
             if v is None:
@@ -1280,7 +1280,7 @@ class Interp:
                     self.env[fn.args.args[0].arg] = el.but(loop=None)
                     t = self.test(fn.body)
                     self.env = saved
-                    if t is not None and t.cats:
+                    if t is not None and t.cats and not t.negated:
                         return v.but(test=t)
                     if t is not None and t.rng is not None and t.rng[0] is not None and t.rng[1] is None:
                         return v.but(min_score=t.rng[0])
