@@ -1579,6 +1579,8 @@ class Interp:
                 if other is not None and other.kind == CONSTELEM:
                     t = self._label_test(val, other.extra[0], e, val.match, other=other)
                     return t.negate() if (neg and t is not None) else t
+                if other is not None:
+                    return None  # two outputs compared with each other: no listed label
                 labs = resolve_strings(onode, self.scope)
                 if not labs.labels and isinstance(onode, ast.Constant):
                     return None  # `label == None`
