@@ -77,6 +77,13 @@ interface Options {
   jobTimeoutS: number;
 }
 
+/** The project's virtualenv when scripts/setup.sh made one, else python3 from PATH. */
+function defaultPython(): string {
+  const venv = process.env.CHAMELEON_VENV || path.join(os.homedir(), ".cache", "chameleon-api", "venv");
+  const py = path.join(venv, "bin", "python");
+  return fs.existsSync(py) ? py : "python3";
+}
+
 function parseArgs(argv: string[]): Options {
   const get = (flag: string, def?: string): string => {
     const i = argv.indexOf(flag);
@@ -88,11 +95,11 @@ function parseArgs(argv: string[]): Options {
   const through = get("--through", "report") as StepName;
   if (!STEPS.includes(through)) throw new Error(`--through must be one of ${STEPS.join(", ")}`);
   return {
-    app: path.resolve(get("--app")),
-    file: get("--file"),
+    app: path.resolve(get("--app", path.join(root, "examples"))),
+    file: get("--file", "recycling_sorter.py"),
     token: get("--token", "label_detection"),
-    hoverText: get("--hover-text", "Decision"),
-    python: get("--python", process.env.CHAMELEON_PYTHON || "python3"),
+    hoverText: get("--hover-text", "google.vision.label_detection|Decision"),
+    python: get("--python", process.env.CHAMELEON_PYTHON || defaultPython()),
     codeServer: get(
       "--code-server",
       path.join(os.homedir(), ".cache", "chameleon-api", "code-server", "node_modules", ".bin", "code-server"),
@@ -549,8 +556,10 @@ async function main(): Promise<number> {
         const seen: string[] = [];
         const deadline = Date.now() + opt.jobTimeoutS * 1000;
         let midway = false;
-        while (Date.now() < deadline && !midway) {
+        let native: string | undefined; // the server's $/progress, shown by VS Code itself
+        while (Date.now() < deadline && !(midway && native)) {
           const texts = await statusTexts(page!);
+          native ??= texts.find((t) => t.trim().startsWith("Customizing "))?.trim();
           for (const t of texts) {
             const m = /Chameleon: .*?(\d+)%/.exec(t);
             if (m && !seen.includes(t.trim())) seen.push(t.trim());
@@ -560,6 +569,7 @@ async function main(): Promise<number> {
           await sleep(100);
         }
         if (seen.length === 0) throw new Error("the status bar never showed a running job's percentage");
+        if (!native) throw new Error("VS Code never showed the server's work-done progress (\"Customizing ...\")");
         await page!.locator("#workbench\\.parts\\.statusbar .statusbar-item", { hasText: /Chameleon: (?!server)/ }).first().click();
         const log = page!.locator(".panel .monaco-editor .view-lines");
         const logText = await waitFor("the job log with progress lines", 30_000, async () => {
@@ -568,7 +578,7 @@ async function main(): Promise<number> {
           return /job \S+ running \S+ \d+\/\d+ \((?:[1-9]|[1-9]\d)%\)/.test(t) ? t : undefined;
         });
         const lines = logText.split("\n").filter((l) => l.includes("job "));
-        return `status bar showed ${JSON.stringify(seen)}${midway ? "" : " (the job passed 0-100 % between two looks)"}; job log: ${JSON.stringify(lines.slice(0, 10))}`;
+        return `native progress ${JSON.stringify(native)}; status bar showed ${JSON.stringify(seen)}${midway ? "" : " (the job passed 0-100 % between two looks)"}; job log: ${JSON.stringify(lines.slice(0, 10))}`;
       })) &&
       (await step("customized", async () => {
         const t = await waitFor("the job to end", opt.jobTimeoutS * 1000, async () => {
