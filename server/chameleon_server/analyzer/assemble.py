@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from ..abstract import Category, Decision, Default
-from .flow import Branch
+from .records import Branch
 from .values import Cat
 
 _STOP = {"this", "is", "the", "a", "an", "it", "put", "in", "into", "to", "goes", "your", "please", "item",
