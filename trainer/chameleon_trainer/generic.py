@@ -25,8 +25,10 @@ from .outputs import head_logits, ranked_outputs
 from .paths import cache_dir
 from .train import fit
 
-GENERIC_EPOCHS = {"fashion-scenes": 20, "fortunes": 40, "vader": 40}
-GENERIC_VERSION = 2  # bump to retrain cached generic models after a change here
+# Epoch budgets; the epoch with the best validation score (label mAP, or score MAE) is kept, so the
+# generic model is trained to its best on the generic objective (a fair "API", not a weakened one).
+GENERIC_EPOCHS = {"fashion-scenes": 30, "fortunes": 150, "vader": 60}
+GENERIC_VERSION = 3  # bump to retrain cached generic models after a change here
 
 
 def generic_dir_path(dataset: str, tiny: bool = False) -> Path:
@@ -111,8 +113,13 @@ def _train_generic(dataset: str, tiny: bool, final: Path, progress) -> None:
     else:
         def loss_fn(logits, bi):
             return F.mse_loss(torch.tanh(logits), y[bi].to(logits.device))
-    epochs = 6 if tiny else GENERIC_EPOCHS[dataset]
-    res = fit(head, tr.x, loss_fn, epochs=epochs, lr=1e-3, seed=1234,
+    epochs = 15 if tiny else GENERIC_EPOCHS[dataset]
+
+    def validate(h):  # the generic objective's own validation score (lower is better)
+        q = generic_quality(dataset, head_logits(h, splits.val.x), splits.val)
+        return q["test_mae"] if kind == "score" else -q["test_mAP"]
+
+    res = fit(head, tr.x, loss_fn, epochs=epochs, lr=1e-3, seed=1234, validate=validate,
               on_step=lambda s, n, l: _emit(progress, "generic", s, n, f"training the generic {dataset} model", {"loss": l}))
     head.cpu()
     quality = generic_quality(dataset, head_logits(head, splits.test.x), splits.test)
@@ -126,7 +133,7 @@ def _train_generic(dataset: str, tiny: bool, final: Path, progress) -> None:
                 "dataset": dataset, "tiny": tiny, "base_model": None, "backbone": datasets.backbone(dataset, tiny),
                 "vocabulary_size": len(vocab), "output_top_k": info.output_top_k,
                 "output_min_score": info.output_min_score, "objective": "multi-label BCE over the whole vocabulary"
-                if kind == "labels" else "MSE on the score", "epochs": epochs, "n_train": len(tr),
+                if kind == "labels" else "MSE on the score", "epochs": epochs, "best_epoch": res.best_epoch, "n_train": len(tr),
                 "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "seed": 1234,
                 "stage_seconds": {"data": round(t_data, 2), "generic": round(res.seconds, 2)}}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
