@@ -115,6 +115,12 @@ function parseArgs(argv: string[]): Options {
 // ------------------------------------------------------------------------------ processes
 
 const started: ChildProcess[] = [];
+/** The scratch folder of this run (workspace copy, user data, trainer data), removed at the end. */
+let scratchDir: string | undefined;
+
+function removeScratch(): void {
+  if (scratchDir && !process.env.CHAMELEON_E2E_KEEP) fs.rmSync(scratchDir, { recursive: true, force: true });
+}
 
 function startProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, cwd?: string): ChildProcess {
   const out = fs.openSync(logFile, "a");
@@ -265,6 +271,7 @@ async function main(): Promise<number> {
   fs.rmSync(opt.artifacts, { recursive: true, force: true });
   fs.mkdirSync(opt.artifacts, { recursive: true });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "chameleon-vscode-e2e-"));
+  scratchDir = scratch;
   const ws = path.join(scratch, path.basename(opt.app));
   fs.cpSync(opt.app, ws, { recursive: true, filter: (src) => !/(^|\/)(\.chameleon|__pycache__)(\/|$)/.test(src) });
   const results: StepResult[] = STEPS.slice(0, STEPS.indexOf(opt.through) + 1).map((name) => ({
@@ -728,9 +735,26 @@ async function main(): Promise<number> {
     writeResults();
     await browser?.close().catch(() => undefined);
     killAll();
-    if (!process.env.CHAMELEON_E2E_KEEP) fs.rmSync(scratch, { recursive: true, force: true });
+    removeScratch();
   }
   return results.every((r) => r.status === "passed") ? 0 : 1;
+}
+
+// Whatever happens, nothing started here outlives the driver: a watchdog under the caller's timeout
+// (pytest gives 600 s), and the same clean-up on SIGTERM / SIGINT.
+const WATCHDOG_S = Number(process.env.CHAMELEON_E2E_WATCHDOG_S || 480);
+setTimeout(() => {
+  console.error(`[e2e] watchdog: still running after ${WATCHDOG_S} s; stopping everything`);
+  killAll();
+  removeScratch();
+  process.exit(3);
+}, WATCHDOG_S * 1000).unref();
+for (const sig of ["SIGTERM", "SIGINT"] as const) {
+  process.on(sig, () => {
+    killAll();
+    removeScratch();
+    process.exit(128 + (sig === "SIGTERM" ? 15 : 2));
+  });
 }
 
 main().then(
