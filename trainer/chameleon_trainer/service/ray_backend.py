@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import socket
 import tarfile
 import tempfile
 import threading
@@ -110,10 +111,21 @@ class RayExecutor(LocalExecutor):
         super().__init__(store, data_dir, self._invoke, workers=workers)
 
     def start(self) -> None:
+        host, _, port = (self.address or "").rpartition(":")
+        if host in ("127.0.0.1", "localhost", "::1"):
+            # Otherwise Ray rewrites a loopback address to the machine's outward IP and never connects.
+            os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+        try:  # fail fast and clearly: ray.init would retry an unreachable address for minutes
+            socket.create_connection((host or "127.0.0.1", int(port)), timeout=5).close()
+        except (OSError, ValueError) as e:
+            raise SystemExit(f"chameleon trainer serve: no Ray cluster answers at {self.address}: {e}") from None
         import ray
 
-        ray.init(address=self.address, namespace="chameleon", log_to_driver=False, ignore_reinit_error=True,
-                 logging_level="warning")
+        try:
+            ray.init(address=self.address, namespace="chameleon", log_to_driver=False, ignore_reinit_error=True,
+                     logging_level="warning")
+        except Exception as e:
+            raise SystemExit(f"chameleon trainer serve: cannot join the Ray cluster at {self.address}: {e}") from None
         gpus = ray.cluster_resources().get("GPU", 0)
         self._task = ray.remote(num_gpus=1 if gpus else 0, num_cpus=0 if gpus else 1, max_retries=0)(_remote_job)
         self._control = ray.remote(num_cpus=0)(_JobControl)
