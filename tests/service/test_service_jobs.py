@@ -192,3 +192,12 @@ def test_datasets_listed_from_the_trainer(service):
     with TrainerClient(s.url, token_file=s.data_dir / "token") as tc:
         names = {d["name"] for d in tc.list_datasets()}
     assert "fashion-scenes" in names
+
+
+def test_client_reports_an_unreachable_service():
+    from chameleon_server.trainer_client import free_port
+
+    with TrainerClient(f"http://127.0.0.1:{free_port()}", token="t", timeout=2) as tc:
+        with pytest.raises(TrainerError) as e:
+            tc.healthz()
+    assert e.value.status == 0 and "unreachable" in str(e.value)

@@ -161,6 +161,10 @@ def test_run_without_config_or_with_a_bad_token_says_why(workspace, tmp_path):
     write_redirect(ws, site=site(file="sort_waste.py"), endpoint=s.url, model_id="cust", token_file=str(bad), metrics=None)
     r = chameleon_run(ws, "sort_waste.py", "red.png")
     assert r.returncode != 0 and "403" in r.stderr and "token" in r.stderr
+    write_redirect(ws, site=site(file="sort_waste.py"), endpoint=s.url, model_id="cust",
+                   token_file=str(tmp_path / "no-such-token"), metrics=None)
+    r = chameleon_run(ws, "sort_waste.py", "red.png")
+    assert r.returncode != 0 and "no token" in r.stderr
     r = subprocess.run([sys.executable, "-m", "chameleon_server", "run"], capture_output=True, text=True, cwd=ws)
     assert r.returncode == 2 and "usage" in r.stderr
 

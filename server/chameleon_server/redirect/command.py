@@ -83,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
     for warning in stale_warnings(entries, workspace, script):
         print(f"chameleon run: warning: {warning}", file=sys.stderr)
     targets = choose_targets(entries, workspace, script)
+    for t in targets.values():
+        if not t.token:
+            print(f"chameleon run: warning: no token for {t.api} (its token file is missing or unreadable); "
+                  "the service will refuse the requests", file=sys.stderr)
     if args.show or os.environ.get("CHAMELEON_RUN_VERBOSE"):
         for t in targets.values():
             print(f"chameleon run: {t.api} -> {t.base}", file=sys.stderr)
