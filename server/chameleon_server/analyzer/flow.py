@@ -570,6 +570,8 @@ class Interp(ExpressionsMixin, ConditionsMixin):
             return it.but(loop=None)  # an iterator of responses
         if k == MAP:
             return None  # iterating a dict gives its keys (ours), not outputs
+        if k == CATLIST:  # for w in words (a category's labels, bound by an outer loop over categories)
+            return Val(CONSTELEM, it.site, loop=it.loop, extra=it.extra)
         if k == "mapitems":
             return (None, it.extra[0].but(loop=lid) if it.extra[0].kind in (ITEM, STR) else it.extra[0])
         if k == "mapvalues":
@@ -584,6 +586,10 @@ class Interp(ExpressionsMixin, ConditionsMixin):
         """`for word in FOOD:` / `for bin, words in CATEGORIES.items():` over constants."""
         site = self._any_site() or ()  # constants carry no site; the tests take the output's
         itx = s.iter
+        if isinstance(s.target, (ast.Tuple, ast.List)) and len(s.target.elts) == 2:
+            pairs = self._const_pairs(itx, site, lid)
+            if pairs is not None:
+                return pairs
         if isinstance(itx, ast.Call) and isinstance(itx.func, ast.Attribute) and itx.func.attr == "items" \
                 and not itx.args:
             d = deref_dict(itx.func.value, self.scope)
@@ -620,6 +626,36 @@ class Interp(ExpressionsMixin, ConditionsMixin):
                           label_spans=tuple(tuple(x.items()) for x in labs.spans) if labs.spans else None)
                 return Val(CONSTELEM, site, loop=lid, extra=(cat,))
         return None
+
+    def _const_pairs(self, itx: ast.expr, site: tuple, lid: int) -> Any:
+        """`for label, action in RULES:` over a constant list of (label(s), outcome) pairs."""
+        lit = itx
+        for _ in range(4):
+            if isinstance(lit, (ast.List, ast.Tuple)):
+                break
+            found = self.scope.lookup(lit.id) if isinstance(lit, ast.Name) else None
+            if not found or len(found[0]) != 1:
+                return None
+            lit = found[0][0]
+        if not isinstance(lit, (ast.List, ast.Tuple)) or not lit.elts:
+            return None
+        groups: dict[str, list[str]] = {}
+        multi = False
+        for el in lit.elts:
+            if not (isinstance(el, (ast.Tuple, ast.List)) and len(el.elts) >= 2):
+                return None
+            key, val = el.elts[0], el.elts[1]
+            labs = resolve_strings(key, self.scope, want_spans=False)
+            if not labs.labels:
+                return None
+            multi = multi or not isinstance(key, ast.Constant)
+            gname = str(val.value) if isinstance(val, ast.Constant) else _expr_name(val)
+            groups.setdefault(gname, []).extend(labs.labels)
+        at = span_tuple({"file": self.mod.file, **self.mod.parsed.span(lit)})
+        cats = tuple(Cat(name=g, labels=tuple(ls), labels_at=at) for g, ls in groups.items())
+        if multi:  # (['Food', 'Fruit'], 'compost'): the first element is a category's label list
+            return (Val(CATLIST, site, loop=lid, extra=cats), Val(CATKEY, site))
+        return (Val(CONSTELEM, site, loop=lid, extra=cats), Val(CATKEY, site))
 
     def _any_site(self) -> tuple | None:
         for v in self.env.values():
