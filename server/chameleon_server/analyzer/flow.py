@@ -457,6 +457,8 @@ class Interp(ExpressionsMixin, ConditionsMixin):
     def _record_arms(self, s: ast.stmt, arms: list[tuple[Test | None, list[ast.stmt]]],
                      orelse: list[ast.stmt], nxt: ast.stmt | None) -> None:
         else_line, else_outcome = _stmt_text(self.mod, _first_real(orelse)) if orelse else (None, None)
+        if nxt is None and self.loops:  # last statement of a loop body: when nothing matched, the loop ends
+            nxt = self.loop_after.get(self.loops[-1][0])
         after_line, after_outcome = _stmt_text(self.mod, nxt)
         expanded: list[tuple[int, Test, list[ast.stmt]]] = []
         for pos, (t, body) in enumerate(arms):
