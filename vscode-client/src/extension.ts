@@ -22,6 +22,7 @@ import {
   StaticFeature,
   DynamicFeature,
 } from "vscode-languageclient/node";
+import { CLIENT_COMMANDS, JOB_PROGRESS, SERVER_COMMANDS } from "./contract";
 import { describeInterpreter, Interpreter, resolveInterpreter, serverArgv } from "./interpreter";
 import { JobsView } from "./jobsView";
 import { JobProgress, statusText } from "./progress";
@@ -32,9 +33,6 @@ import { RestartPolicy } from "./restart";
 import { SETTINGS_SECTION, settingsPayload, toServerSettings } from "./settings";
 import { CustomizeArgs, SiteCandidate, SiteRef, hasSiteArgument, pickCallSite, pickSiteRef, reportArgs } from "./sites";
 
-/** Commands the server executes (workspace/executeCommand); the client registers them itself. */
-export const SERVER_COMMANDS = ["chameleon.customize", "chameleon.showReport", "chameleon.cancelJob"] as const;
-const JOB_PROGRESS = "chameleon/jobProgress";
 
 /**
  * A LanguageClient that leaves command registration to the extension. The stock ExecuteCommandFeature
@@ -71,9 +69,12 @@ class Controller implements vscode.Disposable {
     const reg = (id: string, fn: (...args: any[]) => unknown) =>
       this.disposables.push(vscode.commands.registerCommand(id, fn));
     for (const id of SERVER_COMMANDS) reg(id, (...args: unknown[]) => this.runServerCommand(id, args));
-    reg("chameleon.showJobLog", () => this.jobs.showLog());
-    reg("chameleon.showServerLog", () => this.serverLog.show(true));
-    reg("chameleon.restartServer", () => this.restart("restart requested"));
+    const clientCommands: Record<(typeof CLIENT_COMMANDS)[number], () => unknown> = {
+      "chameleon.showJobLog": () => this.jobs.showLog(),
+      "chameleon.showServerLog": () => this.serverLog.show(true),
+      "chameleon.restartServer": () => this.restart("restart requested"),
+    };
+    for (const id of CLIENT_COMMANDS) reg(id, clientCommands[id]);
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
       this.serverLog,

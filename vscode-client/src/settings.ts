@@ -17,7 +17,7 @@ export interface ServerSettings {
 export const SETTINGS_SECTION = "chameleon";
 
 /** The string-valued keys, in contract order. */
-const STRING_KEYS = ["trainerUrl", "token", "tokenFile", "dataset", "baseModel"] as const;
+export const STRING_KEYS = ["trainerUrl", "token", "tokenFile", "dataset", "baseModel"] as const;
 
 /** A user-typed string: trimmed; empty or whitespace means unset (null). */
 export function normalizeString(value: unknown): string | null {
@@ -50,6 +50,9 @@ export function toServerSettings(get: (key: string) => unknown, home?: string): 
 }
 
 /** The payload of initializationOptions and of didChangeConfiguration's `settings`. */
+/** Every key of the contract, in order. */
+export const SERVER_SETTING_KEYS = [...STRING_KEYS, "jobOptions"] as const;
+
 export function settingsPayload(settings: ServerSettings): { chameleon: ServerSettings } {
   return { [SETTINGS_SECTION]: settings } as { chameleon: ServerSettings };
 }
