@@ -634,3 +634,17 @@ def act(img):
     show, act = analyze_source(src, "app.py")
     assert show.decision is None
     assert (act.decision.type, [c.name for c in act.decision.categories]) == ("multi_choice", ["walk", "feed"])
+
+
+def test_long_running_recognize_decides_on_its_result():
+    s = one("""
+        from google.cloud import speech
+        def f(uri):
+            client = speech.SpeechClient()
+            op = client.long_running_recognize(config={}, audio=speech.RecognitionAudio(uri=uri))
+            for result in op.result(timeout=90).results:
+                if "refund" in result.alternatives[0].transcript:
+                    return "billing"
+            return "general"
+    """)
+    assert s.api == "google.speech.recognize" and s.decision.categories[0].labels == ["refund"]

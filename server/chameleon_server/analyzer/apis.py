@@ -20,11 +20,13 @@ METHODS: dict[str, tuple[str, str]] = {
     "analyze_sentiment": ("google.language.analyze_sentiment", "language"),
     "recognize": ("google.speech.recognize", "speech"),
     "streaming_recognize": ("google.speech.streaming_recognize", "speech"),
+    "long_running_recognize": ("google.speech.recognize", "speech"),  # the same model; .result() gives the response
     "detect_labels": ("aws.rekognition.detect_labels", "rekognition"),
     "detect_sentiment": ("aws.comprehend.detect_sentiment", "comprehend"),
 }
 # Names nobody else uses: a call on a receiver we cannot resolve (a parameter, say) still counts.
 DISTINCTIVE = {k for k in METHODS if k not in ("recognize", "streaming_recognize")}
+OPERATION_METHODS = {"long_running_recognize"}  # return an operation: the response is its .result()
 
 FEATURES = [  # REST / annotate_image feature type -> api, in order of preference
     ("LABEL_DETECTION", "google.vision.label_detection"),

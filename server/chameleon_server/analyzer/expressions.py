@@ -125,6 +125,8 @@ class ExpressionsMixin:
         k = v.kind
         if "http" in v.extra:
             return v if name in ("text", "content") else None
+        if "operation" in v.extra:
+            return None
         if name == "_pb":
             return v  # the raw protobuf behind a proto-plus message
         if k in (RESP, ITEM):
@@ -342,7 +344,7 @@ class ExpressionsMixin:
         if site is not None:
             # evaluate the arguments too: a label list passed along, lambdas...
             key = site_key(self.mod, e)
-            extra = ("http",) if site.http else ()
+            extra = ("http",) if site.http else ("operation",) if site.operation else ()
             return Val(LIST if site.returns_list else RESP, key, api=site.api, top_k=site.top_k,
                        min_score=site.min_score, extra=extra)
         f = e.func
@@ -388,6 +390,8 @@ class ExpressionsMixin:
             if m == "get" and e.args:
                 return v.extra[0]
             return None
+        if "operation" in v.extra:
+            return v.but(extra=()) if m == "result" else None  # operation.result(timeout=90)
         if m == "json" or (m in ("to_dict", "MessageToDict") and k == RESP):
             return v.but(extra=())
         if k == STR:

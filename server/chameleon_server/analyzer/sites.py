@@ -26,6 +26,7 @@ class SiteCall:
     min_score: float | None = None
     http: bool = False  # REST: the value is an HTTP response, .json() gives the JSON
     returns_list: bool = False  # the old vision API returns the annotations themselves
+    operation: bool = False  # a long-running operation: the response is its .result()
 
 
 def _call_name(f: ast.expr) -> str:
@@ -240,7 +241,7 @@ def classify_call(call: ast.Call, scope: Scope, unit_text: str, module_text: str
             if k is not None:
                 n = resolve_number(k, scope)
                 min_score = n / 100.0 if n is not None else None
-            return SiteCall(call, api, top_k=top_k, min_score=min_score)
+            return SiteCall(call, api, top_k=top_k, min_score=min_score, operation=meth in apis.OPERATION_METHODS)
         if meth in apis.HTTP_FUNCS:
             return _rest(call, scope, unit_text, module_text)
     elif isinstance(f, ast.Name):
