@@ -648,3 +648,22 @@ def test_long_running_recognize_decides_on_its_result():
             return "general"
     """)
     assert s.api == "google.speech.recognize" and s.decision.categories[0].labels == ["refund"]
+
+
+def test_confidence_tiers_on_one_label_are_score_ranges_carrying_the_label():
+    s = one("""
+        import boto3
+        rek = boto3.client("rekognition")
+        def f(img):
+            for label in rek.detect_labels(Image={"Bytes": img})["Labels"]:
+                if label["Name"] == "Person" and label["Confidence"] > 90:
+                    return "alarm"
+                elif label["Name"] == "Person" and label["Confidence"] > 60:
+                    return "record"
+            return "ignore"
+    """)
+    d = s.decision
+    assert d.type == "score_range"
+    assert [(c.name, c.labels, c.range) for c in d.categories] == [
+        ("alarm", ["Person"], (0.9, None)), ("record", ["Person"], (0.6, None))]
+    assert d.default.outcome == 'return "ignore"'

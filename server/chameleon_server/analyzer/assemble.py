@@ -127,6 +127,9 @@ def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) 
         best = max(group, key=lambda b: (len(b.test.cats), b.kind == "if"))
         label = [b for b in label if b.test.dict_key != key or b is best]
     label.sort(key=_sort_key)
+    tiers = _confidence_tiers(label)
+    if tiers is not None:
+        return tiers
     first = label[0].test
     min_score = next((b.test.min_score for b in label if b.test.min_score is not None), None)
     thresholds = sorted({b.test.min_score for b in label if b.test.min_score is not None})
@@ -170,14 +173,8 @@ def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) 
     if not cats:
         return None
 
-    last = label[-1]
     if default is None:
-        if last.else_line is not None:
-            default = Default(last.else_line, last.else_outcome)
-        elif all(b.exits for b in label) and last.after_line is not None and last.test.loop is None:
-            default = Default(last.after_line, last.after_outcome)
-        elif all(b.exits or b.loop_exits for b in label) and last.loop_after_line is not None:
-            default = Default(last.loop_after_line, last.loop_after_outcome)
+        default = _default_of(label)
 
     in_loop = any(b.test.loop is not None for b in label)
     multi_cat = any(len(b.test.cats) > 1 for b in label)
@@ -215,6 +212,37 @@ def _label_decision(label: list[Branch], score: list[Branch], notes: list[str]) 
     compare = _dict(first.compare_at)
     return Decision(type=typ, categories=cats, ordering=ordering, match=first.match, case_insensitive=first.ci,
                     min_score=min_score, top_k=top_k, default=default, compare_at=compare)
+
+
+def _default_of(label: list[Branch]) -> Default | None:
+    """What runs when no category matches: the else branch, or what follows branches that all leave."""
+    last = label[-1]
+    if last.else_line is not None:
+        return Default(last.else_line, last.else_outcome)
+    if all(b.exits for b in label) and last.after_line is not None and last.test.loop is None:
+        return Default(last.after_line, last.after_outcome)
+    if all(b.exits or b.loop_exits for b in label) and last.loop_after_line is not None:
+        return Default(last.loop_after_line, last.loop_after_outcome)
+    return None
+
+
+def _confidence_tiers(label: list[Branch]) -> Decision | None:
+    """The same labels tested with different thresholds (`== 'food' and score > 0.9` / `> 0.6`): the
+    decision is the range the label's score falls in, and each range carries the labels (spec: score_range)."""
+    if len(label) < 2 or any(b.test.min_score is None or len(b.test.cats) != 1 for b in label):
+        return None
+    if len({b.test.cats[0].labels for b in label}) != 1 or len({b.test.min_score for b in label}) < 2:
+        return None
+    cats = []
+    for i, b in enumerate(label):
+        c = _category(b.test.cats[0], b.line, b.outcome, i)
+        c.range = (b.test.min_score, None)
+        c.name = name_from_outcome(b.outcome, f"tier_{i + 1}")
+        cats.append(c)
+    default = _default_of(label)
+    first = label[0].test
+    return Decision(type="score_range", categories=cats, match=first.match, case_insensitive=first.ci,
+                    top_k=first.top_k, default=default, compare_at=_dict(first.compare_at))
 
 
 def _score_decision(score: list[Branch], notes: list[str]) -> Decision | None:
