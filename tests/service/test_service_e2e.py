@@ -24,10 +24,12 @@ OUTCOME = {0: "shoe rack", 1: "hook", None: "drawer"}
 VISION_DEFAULT_MAX_RESULTS = 10
 
 
-def run_app(ws: Path, files: list[str]) -> list[str]:
+def run_app(ws: Path, files: list[str], stderr: list[str] | None = None) -> list[str]:
     r = subprocess.run([sys.executable, "-m", "chameleon_server", "run", "--", sys.executable, "wardrobe.py", *files],
                        cwd=ws, capture_output=True, text=True, timeout=180, env={**os.environ, "PYTHONPATH": ""})
     assert r.returncode == 0, r.stderr
+    if stderr is not None:
+        stderr.append(r.stderr)
     return [line.split("\t")[1] for line in r.stdout.splitlines()]
 
 
@@ -91,6 +93,19 @@ def test_unmodified_app_gets_customized_answers(tmp_path):
                        metrics=None)
         assert run_app(ws, files) == [dec_g[i] for i in pick]
         assert (ws / "wardrobe.py").read_text() == source
+
+        # The service goes away (the editor that started it exited): `chameleon run` starts it again
+        # from its data directory on the same port for the run, and the answers are the same.
+        write_redirect(ws, site=site, endpoint=svc.url, model_id=final["model_id"],
+                       token_file=str(svc.data_dir / "token"), metrics=m)
+        svc.stop()
+        err: list[str] = []
+        assert run_app(ws, files[:6], err) == [dec_c[i] for i in pick[:6]]
+        assert "started the trainer service" in err[0]
+        import httpx
+
+        with pytest.raises(httpx.HTTPError):  # and stopped it afterwards
+            httpx.get(f"{svc.url}/healthz", timeout=2)
     finally:
         svc.stop()
 

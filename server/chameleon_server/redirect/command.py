@@ -1,15 +1,20 @@
 """`chameleon run [--workspace DIR] -- COMMAND...`: run an unmodified app with its ML API clients
 pointed at the customized models named in the workspace's `.chameleon/redirect.json`.
 
-Torch-free: it only reads the config, builds an environment (``env.py``) and execs the command.
+Torch-free: it reads the config, builds an environment (``env.py``) and execs the command. When the
+config's loopback service is down (the editor that started it has exited), it starts it again from
+its data directory as a child process for the duration of the run.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .config import find_workspace, is_stale, read_redirects
 from .env import choose_targets, redirect_env
@@ -90,10 +95,63 @@ def run(args: argparse.Namespace) -> int:
     if args.show or os.environ.get("CHAMELEON_RUN_VERBOSE"):
         for t in targets.values():
             print(f"chameleon run: {t.api} -> {t.base}", file=sys.stderr)
+    started = ensure_services(targets)
     env = redirect_env(targets)
-    try:
-        os.execvpe(cmd[0], cmd, env)
-    except OSError as e:
-        print(f"chameleon run: cannot run {cmd[0]}: {e}", file=sys.stderr)
-        return 127
-    return 0  # not reached
+    if not started:
+        try:
+            os.execvpe(cmd[0], cmd, env)
+        except OSError as e:
+            print(f"chameleon run: cannot run {cmd[0]}: {e}", file=sys.stderr)
+            return 127
+    try:  # a service was started for this run: run the app as a child, then stop the service
+        try:
+            proc = subprocess.Popen(cmd, env=env)
+        except OSError as e:
+            print(f"chameleon run: cannot run {cmd[0]}: {e}", file=sys.stderr)
+            return 127
+        while True:
+            try:
+                return proc.wait()
+            except KeyboardInterrupt:
+                proc.send_signal(signal.SIGINT)  # the app decides how to end; wait for it
+    finally:
+        for svc in started:
+            svc.stop()
+
+
+def ensure_services(targets: dict) -> list:
+    """Start the embedded trainer service from its data directory when a loopback endpoint is down.
+
+    The language server stops the service it started when the editor exits; the config still names
+    its URL and token file (``DATA_DIR/token``). If nothing answers there, the service is started
+    again on the same port from that data directory (as a child: this process stays torch-free),
+    and stopped when the app exits.
+    """
+    import httpx
+
+    from ..trainer_client import TrainerError, start_local_service
+
+    started, seen = [], set()
+    for t in targets.values():
+        if not t.endpoint or t.endpoint in seen:
+            continue
+        seen.add(t.endpoint)
+        try:
+            if httpx.get(f"{t.endpoint}/healthz", timeout=2.0).status_code == 200:
+                continue
+        except httpx.HTTPError:
+            pass
+        url = urlsplit(t.endpoint)
+        data_dir = t.token_file.parent if t.token_file else None
+        if url.hostname not in ("127.0.0.1", "localhost") or data_dir is None or not (data_dir / "jobs.sqlite").is_file():
+            print(f"chameleon run: warning: the trainer service at {t.endpoint} does not answer", file=sys.stderr)
+            continue
+        try:
+            svc = start_local_service(data_dir, host=url.hostname, port=url.port, startup_timeout=120)
+        except TrainerError as e:
+            print(f"chameleon run: warning: could not restart the trainer service from {data_dir}: {e}", file=sys.stderr)
+            continue
+        print(f"chameleon run: started the trainer service from {data_dir} on {t.endpoint} "
+              "(it stops when the app exits)", file=sys.stderr)
+        started.append(svc)
+    return started

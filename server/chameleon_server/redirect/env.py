@@ -43,6 +43,15 @@ class Target:
     token: str | None
     model_id: str
     api: str
+    endpoint: str = ""  # the service base URL
+    token_file: Path | None = None
+
+
+def _token_path(entry: RedirectEntry, workspace: Path) -> Path | None:
+    if not entry.token_file:
+        return None
+    p = Path(entry.token_file)
+    return p if p.is_absolute() else Path(workspace) / p
 
 
 def _token_for(entry: RedirectEntry, workspace: Path) -> str | None:
@@ -80,7 +89,7 @@ def choose_targets(entries: Iterable[RedirectEntry], workspace: Path, script: st
         # one endpoint naming all their models ("a+b"); the service picks by the request's task.
         ids = [lead.model_id] + [e.model_id for e in reversed(es[:-1]) if e.endpoint == lead.endpoint and e.model_id != lead.model_id]
         out[family] = Target(family, serving_base(lead.endpoint, "+".join(ids)), _token_for(lead, workspace),
-                             "+".join(ids), lead.api)
+                             "+".join(ids), lead.api, lead.endpoint, _token_path(lead, workspace))
     return out
 
 
