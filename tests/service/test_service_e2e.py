@@ -193,25 +193,34 @@ def test_language_app_with_two_real_customized_models(tmp_path):
             assert j["state"] == "succeeded", j
             write_redirect(ws, site=sites[api_], endpoint=svc.url, model_id=j["model_id"],
                            token_file=str(svc.data_dir / "token"), metrics=j["metrics"])
-        texts = ["My laptop will not boot after the software update.", "I am furious, this is the worst service ever!",
-                 "The court ruled on the new law today.", "What a lovely day for a walk with the dog.",
-                 "The program crashed and lost all my files, awful.", "Thanks, that fixed it."]
+        # Inputs: fortunes about computers and law plus others (this checks the transport, not how well
+        # the model generalizes), and a few angry lines; the expected routing is computed in-process.
+        from chameleon_trainer.data import fortunes
+
+        pool = [t for t, c in fortunes.load_texts(max_per_file=40) if c.startswith(("/Computers", "/Law"))][:40]
+        pool += [t for t, c in fortunes.load_texts(max_per_file=2)][:10]
+        pool += ["I am furious, this is the worst service ever!", "Terrible, awful, I hate it."]
+        pool = [" ".join(t.split()) for t in pool]  # one line each, as the app reads them
         ps = api.load_predictor(svc.data_dir / "models" / done[senti.api]["model_id"])
         pt = api.load_predictor(svc.data_dir / "models" / done[topic.api]["model_id"])
-        expected = []
-        for t in texts:
+
+        def expect(t: str) -> str:
             if ps.predict_sentiment([t])[0][0] < -0.5:
-                expected.append("escalate")
-                continue
+                return "escalate"
             names = [n for n, c in pt.predict_texts([t])[0] if c >= 0.1][:10]
-            desk = next((("it-desk" if n.startswith("/Computers") else "legal") for n in names
+            return next((("it-desk" if n.startswith("/Computers") else "legal") for n in names
                          if n.startswith("/Computers") or n.startswith("/Law")), "general")
-            expected.append(desk)
+
+        by_outcome: dict[str, list[str]] = {}
+        for t in pool:
+            by_outcome.setdefault(expect(t), []).append(t)
+        assert len(by_outcome) >= 2, by_outcome.keys()  # the models, not a constant fallback, decide
+        texts = [t for group in by_outcome.values() for t in group[:3]]
+        expected = [expect(t) for t in texts]
         r = subprocess.run([sys.executable, "-m", "chameleon_server", "run", "--", sys.executable, app.name],
                            input="\n".join(texts) + "\n", cwd=ws, capture_output=True, text=True, timeout=180,
                            env={**os.environ, "PYTHONPATH": ""})
         assert r.returncode == 0, r.stderr
         assert [line.split("\t")[1] for line in r.stdout.splitlines()] == expected
-        assert len(set(expected)) >= 2  # the models, not a constant fallback, decided
     finally:
         svc.stop()
