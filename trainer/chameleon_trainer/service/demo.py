@@ -107,14 +107,16 @@ def demo_command(args: argparse.Namespace) -> int:
                                     options={"tiny": True} if args.tiny else {})
             except TrainerError as e:
                 raise SystemExit(f"the service refused the job: {e}") from None
-            last = [""]
+            last = {"stage": "", "t": 0.0}
 
             def show(j: dict[str, Any]) -> None:
                 p = j["progress"]
-                line = f"   [{p['stage']}] {p['step']}/{p['total']} {p['message']}"
-                if p["stage"] != last[0]:
-                    _say(line)
-                    last[0] = p["stage"]
+                now = time.monotonic()
+                # every stage change, and within a long stage a line every 10 s
+                if p["stage"] != last["stage"] or now - last["t"] > 10:
+                    total = f"{p['step']}/{p['total']} " if p["total"] and p["total"] > 1 else ""
+                    _say(f"   [{p['stage']}] {total}{p['message']}")
+                    last.update(stage=p["stage"], t=now)
 
             final = tc.wait(job["id"], timeout=1800, on_progress=show)
             if final["state"] != "succeeded":
