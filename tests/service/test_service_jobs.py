@@ -201,3 +201,17 @@ def test_client_reports_an_unreachable_service():
         with pytest.raises(TrainerError) as e:
             tc.healthz()
     assert e.value.status == 0 and "unreachable" in str(e.value)
+
+
+def test_token_sources_in_order(tmp_path, monkeypatch):
+    from chameleon_trainer.service.auth import load_or_create_token
+
+    d = tmp_path / "d"
+    d.mkdir()
+    generated = load_or_create_token(d)
+    assert len(generated) >= 24 and (d / "token").read_text().strip() == generated
+    assert load_or_create_token(d) == generated  # kept across restarts
+    monkeypatch.setenv("CHAMELEON_TOKEN", "from-env")
+    assert load_or_create_token(d) == "from-env" and (d / "token").read_text().strip() == "from-env"
+    assert load_or_create_token(d, "from-flag") == "from-flag"  # --token wins
+    assert os.stat(d / "token").st_mode & 0o077 == 0
