@@ -119,6 +119,16 @@ def test_run_is_quiet_when_the_model_fits_the_code(workspace):
     assert r.returncode == 0 and r.stdout.splitlines() == ["red.png\tcompost"] and "stale" not in r.stderr, r.stderr
 
 
+def test_rest_app_using_requests_follows_the_redirect(workspace):
+    s, ws = workspace
+    write_redirect(ws, site=site(file="rest_sorter.py"), endpoint=s.url, model_id="cust",
+                   token_file=str(s.data_dir / "token"), metrics=None)
+    r = chameleon_run(ws, "rest_sorter.py", "red.png", "green.png", "blue.png", env={"VISION_API_KEY": "AIza-app-key"})
+    assert r.returncode == 0, r.stderr
+    # maxResults=1: only the top label counts; the customized stub ranks Tableware first on green
+    assert r.stdout.splitlines() == ["red.png\tcompost", "green.png\tcompost", "blue.png\tother"]
+
+
 def test_unmodified_boto3_app_follows_the_redirect(workspace):
     s, ws = workspace
     write_redirect(ws, site=site(file="sort_waste_aws.py", api="aws.rekognition.detect_labels"), endpoint=s.url,

@@ -2,7 +2,8 @@
 on PYTHONPATH). It points the real Google Cloud clients at the customized model without touching the
 app: when the app imports a client module, its client class is patched so every instance uses the
 REST transport, the model's endpoint (``client_options.api_endpoint``) and the service's token
-(static bearer credentials). boto3 needs nothing here: `chameleon run` sets
+(static bearer credentials); apps that call the Google REST endpoints with ``requests`` have those
+URLs rewritten to the model's endpoint. boto3 needs nothing here: `chameleon run` sets
 ``AWS_ENDPOINT_URL_REKOGNITION`` and credentials in the environment.
 
 Nothing is imported eagerly (startup stays fast); another ``sitecustomize`` this one shadows is
@@ -19,12 +20,41 @@ import sys
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
-# module -> (client classes, redirect key)
+# module -> (client classes, redirect key); "requests.sessions" is the REST path (apps that post to
+# https://vision.googleapis.com/v1/images:annotate themselves).
 _TARGETS = {
     "google.cloud.vision_v1.services.image_annotator.client": (("ImageAnnotatorClient",), "google.vision"),
     "google.cloud.language_v1.services.language_service.client": (("LanguageServiceClient",), "google.language"),
     "google.cloud.language_v2.services.language_service.client": (("LanguageServiceClient",), "google.language"),
+    "requests.sessions": (("Session",), "rest"),
 }
+_REST_HOSTS = {"https://vision.googleapis.com": "google.vision", "https://language.googleapis.com": "google.language"}
+
+
+def _patch_requests(module) -> None:
+    """Rewrite Google REST URLs to the model's endpoint and present the service token instead of the
+    app's API key (the ``key`` parameter is left alone; the service reads the bearer header first)."""
+    cfg = _config()
+    hosts = {prefix: cfg[key] for prefix, key in _REST_HOSTS.items() if cfg.get(key)}
+    session = getattr(module, "Session", None)
+    if not hosts or session is None or getattr(session, "_chameleon_redirected", False):
+        return
+    original = session.request
+
+    def request(self, method, url, *args, __original=original, **kwargs):
+        u = url if isinstance(url, str) else str(url)
+        for prefix, target in hosts.items():
+            if u.startswith(prefix + "/"):
+                url = target["base"] + u[len(prefix):]
+                if target.get("token"):
+                    headers = dict(kwargs.get("headers") or {})
+                    headers["Authorization"] = f"Bearer {target['token']}"
+                    kwargs["headers"] = headers
+                break
+        return __original(self, method, url, *args, **kwargs)
+
+    session.request = request
+    session._chameleon_redirected = True
 
 
 def _config() -> dict:
@@ -35,6 +65,9 @@ def _config() -> dict:
 
 
 def _patch(module, class_names, key: str) -> None:
+    if key == "rest":
+        _patch_requests(module)
+        return
     target = _config().get(key)
     if not target:
         return
