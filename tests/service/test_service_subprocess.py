@@ -58,3 +58,40 @@ def test_stopping_the_service_interrupts_a_worker_job(service, monkeypatch):
     s.stop()
     j = s.app.state.store.get(job["id"])
     assert j.state == "interrupted" and "was stopped" in j.error
+
+
+def test_worker_stops_when_its_service_is_killed(tmp_path):
+    import re
+    import signal
+
+    import httpx
+
+    from chameleon_server.trainer_client import start_local_service
+
+    svc = start_local_service(tmp_path / "data", extra_args=["--backend", "subprocess"],
+                              env={"CHAMELEON_SERVICE_RUNNER": "svc_stub:runner", "PYTHONPATH": str(HERE)})
+    try:
+        with httpx.Client(base_url=svc.url, headers={"Authorization": f"Bearer {svc.token}"}) as c:
+            job = c.post("/v1/jobs", json=job_body(options={"steps": 3000, "delay": 0.02})).json()
+            deadline = time.monotonic() + 30
+            while c.get(f"/v1/jobs/{job['id']}").json()["progress"].get("step", 0) < 2:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            pid = int(re.search(r"worker process (\d+)", c.get(f"/v1/jobs/{job['id']}/log").text).group(1))
+        svc.process.send_signal(signal.SIGKILL)
+        svc.process.wait(10)
+        # the worker sees stdin EOF (and its next progress line hits a closed pipe): it stops
+        deadline = time.monotonic() + 15
+        while Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid):
+            assert time.monotonic() < deadline, "the orphaned worker kept training"
+            time.sleep(0.1)
+        assert not (tmp_path / "data" / "models" / job["id"]).exists()
+    finally:
+        svc.stop()
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
+    except (OSError, IndexError):
+        return "gone"
