@@ -15,7 +15,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
 
-MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")  # no dots: temp dirs (x.partial) are never models
 GENERIC_PREFIX = "generic-"
 MODEL_FILES = {"report.png": "image/png", "curves.png": "image/png"}
 
