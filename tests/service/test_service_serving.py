@@ -84,6 +84,13 @@ def test_google_vision_errors_raise_the_usual_exceptions(served):
                    json={"requests": [{"image": {"content": base64.b64encode(RED).decode()},
                                        "features": [{"type": "LABEL_DETECTION", "maxResults": 1}]}]})
     assert r.json()["responses"][0]["labelAnnotations"][0]["description"] == "Food"  # enum names work too
+    both = {"requests": [{"image": {"content": base64.b64encode(RED).decode()},
+                          "features": [{"type": "LABEL_DETECTION", "maxResults": 1}, {"type": "SAFE_SEARCH_DETECTION"}]}]}
+    r = httpx.post(f"{served.url}/serve/cust/v1/images:annotate", headers={"Authorization": f"Bearer {served.token}"}, json=both)
+    assert r.json()["responses"][0] == {"labelAnnotations": r.json()["responses"][0]["labelAnnotations"]}  # labels, no error
+    only = {"requests": [{"image": {"content": base64.b64encode(RED).decode()}, "features": [{"type": 19}]}]}
+    r = httpx.post(f"{served.url}/serve/cust/v1/images:annotate", headers={"Authorization": f"Bearer {served.token}"}, json=only)
+    assert "OBJECT_LOCALIZATION" in r.json()["responses"][0]["error"]["message"]
 
 
 def test_aws_rekognition_detect_labels_with_boto3(served):

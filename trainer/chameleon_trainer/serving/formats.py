@@ -108,38 +108,40 @@ def parse_vision(body: Any) -> list[VisionItem]:
         if not isinstance(feats, list) or not feats:
             items.append(VisionItem(None, 0, "No features specified."))
             continue
-        label_feat = None
+        label_feat, others = None, []
         for f in feats:
             t = f.get("type") if isinstance(f, dict) else None
             name = VISION_FEATURES.get(t, t) if isinstance(t, int) else t
             if name == "LABEL_DETECTION":
                 label_feat = f
             elif name is not None:
-                items.append(VisionItem(None, 0, f"Feature {name} is not served by this customized model (only LABEL_DETECTION)."))
-                break
-        else:
-            if label_feat is None:
-                items.append(VisionItem(None, 0, "No LABEL_DETECTION feature in the request."))
-                continue
-            try:
-                max_results = int(label_feat.get("maxResults") or label_feat.get("max_results") or 0)
-            except (TypeError, ValueError):
-                raise WireError("features.maxResults must be an integer.") from None
-            if max_results < 0:
-                raise WireError("features.maxResults must not be negative.")
-            image = r.get("image") or {}
-            if not isinstance(image, dict):
-                raise WireError("image must be an object.")
-            if image.get("source"):
-                items.append(VisionItem(None, 0, "image.source (URIs) is not supported by this endpoint; send image.content."))
-                continue
-            try:
-                data = _b64(image.get("content"), "image.content")
-                check_image(data)
-            except ValueError as e:
-                items.append(VisionItem(None, 0, f"Bad image data: {e}."))
-                continue
-            items.append(VisionItem(data, max_results or VISION_DEFAULT_MAX_RESULTS))
+                others.append(str(name))
+        if label_feat is None:
+            # Asked only for features this model does not serve. (Mixed with LABEL_DETECTION, the labels are
+            # answered and the other features come back empty, as when Google finds nothing: no error, since
+            # apps commonly raise on any response.error.)
+            what = ", ".join(others) if others else "no LABEL_DETECTION feature"
+            items.append(VisionItem(None, 0, f"Not served by this customized model: {what} (only LABEL_DETECTION)."))
+            continue
+        try:
+            max_results = int(label_feat.get("maxResults") or label_feat.get("max_results") or 0)
+        except (TypeError, ValueError):
+            raise WireError("features.maxResults must be an integer.") from None
+        if max_results < 0:
+            raise WireError("features.maxResults must not be negative.")
+        image = r.get("image") or {}
+        if not isinstance(image, dict):
+            raise WireError("image must be an object.")
+        if image.get("source"):
+            items.append(VisionItem(None, 0, "image.source (URIs) is not supported by this endpoint; send image.content."))
+            continue
+        try:
+            data = _b64(image.get("content"), "image.content")
+            check_image(data)
+        except ValueError as e:
+            items.append(VisionItem(None, 0, f"Bad image data: {e}."))
+            continue
+        items.append(VisionItem(data, max_results or VISION_DEFAULT_MAX_RESULTS))
     return items
 
 
