@@ -119,6 +119,18 @@ def _calibration(base: Path, req: CustomizeRequest, spec, z_val, t_val, k, ms) -
     return calib
 
 
+def fold_transform(head: torch.nn.Module, t: evaluate.Transform) -> None:
+    """Fold the calibrated baseline's output transform into the head's last layer, so that the
+    decision-aware fine-tune starts from the app-calibrated generic model (its epoch 0 is exactly
+    *calibrated*, and the best validation epoch is kept)."""
+    last = head.out if hasattr(head, "out") else head.net[-1]
+    with torch.no_grad():
+        if t.offsets is not None:
+            last.bias += t.offsets.to(last.bias.device)
+        last.weight *= t.scale
+        last.bias.mul_(t.scale).add_(t.shift)
+
+
 def _user_splits(items: adapters.LabelledItems, base: Path, vocab: list[str]) -> tuple[Splits, dict]:
     """Featurize the user's data with the base model's backbone and split it 60/20/20 (fixed order)."""
     from .predictor import Predictor
@@ -219,6 +231,8 @@ def run_customize(req: CustomizeRequest, progress=None, should_stop=None) -> Pat
     pr.stage("customize", "decision-aware fine-tune")
     torch.manual_seed(seed)
     head_c = copy.deepcopy(head0)
+    if opts.get("init_calibrated", True):
+        fold_transform(head_c, calib)
 
     def loss_c(z, bi):
         tg = type(targets)(targets.acc[bi], targets.forbid[bi],
