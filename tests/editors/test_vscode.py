@@ -33,7 +33,7 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # The driver's steps, in order (vscode-client/e2e/run.ts STEPS; checked against its results.json).
 E2E_STEPS = [
     "workbench", "activated", "server", "codelens", "hover", "settings", "cancel", "customize",
-    "progress", "customized", "config", "report", "lightbulb", "restart", "interpreter",
+    "progress", "customized", "config", "report", "lightbulb", "restart", "interpreter", "crashloop",
 ]
 CALL = re.compile(r"\.(label_detection|detect_labels|classify_text|analyze_sentiment)\(")
 

@@ -21,8 +21,10 @@
  *   lightbulb   the light bulb's "Customize this API" starts another job; the running lens's "(cancel)"
  *               cancels it: the lens and .chameleon/ keep the first customization
  *   restart     the language server killed (SIGKILL) is restarted: a new process, the lens back, the log says so
- *   interpreter with chameleon.interpreter unset, the server runs on the Python extension's interpreter
+ *   interpreter with chameleon.interpreter unset (it starts set in the workspace settings), the server runs on the Python extension's interpreter
  *               (an offline stand-in of its API, e2e/python-extension-stub) and follows a new selection
+ *   crashloop   an interpreter that cannot run the server: restarts stop after 5 crashes, the status bar
+ *               says so, an error offers the log; setting a good interpreter back brings the server back
  * `--through STEP` stops after STEP (e.g. `activated`, to prove the harness without a server).
  *
  * Writes `results.json` ({steps: [{name, status, detail, screenshot, seconds}]}) to the artifacts
@@ -52,6 +54,7 @@ export const STEPS = [
   "lightbulb",
   "restart",
   "interpreter",
+  "crashloop",
 ] as const;
 type StepName = (typeof STEPS)[number];
 
@@ -92,7 +95,7 @@ function parseArgs(argv: string[]): Options {
     return def;
   };
   const root = path.resolve(__dirname, "..", "..", "..");
-  const through = get("--through", "report") as StepName;
+  const through = get("--through", STEPS[STEPS.length - 1]) as StepName;
   if (!STEPS.includes(through)) throw new Error(`--through must be one of ${STEPS.join(", ")}`);
   return {
     app: path.resolve(get("--app", path.join(root, "examples"))),
@@ -219,6 +222,23 @@ function findUp(dir: string, rel: string): string {
     if (path.dirname(d) === d) throw new Error(`${rel} not found above ${dir}`);
   }
 }
+
+/** An output channel's text as VS Code writes it under the user-data logs (all of it, not just what is on screen). */
+function channelText(userData: string, channel: string): string {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(`-${channel}.log`)) found.push(p);
+    }
+  };
+  walk(path.join(userData, "logs"));
+  return found.map((f) => fs.readFileSync(f, "utf8")).join("\n");
+}
+
+/** Job options for the jobs the test cancels: tiny data, but enough epochs to still be running. */
+const LONG_JOB = { tiny: true, epochs: 3000 };
 
 /** The stand-in vocabulary the "settings" step selects with chameleon.dataset. */
 const E2E_DATASET = "e2e-stand-in";
@@ -361,13 +381,18 @@ async function main(): Promise<number> {
       "update.mode": "none",
       "editor.hover.delay": 200,
       "editor.minimap.enabled": false,
-      "chameleon.interpreter": opt.python,
       "chameleon.trainerUrl": trainerUrl,
       "chameleon.tokenFile": tokenFile,
       "chameleon.jobOptions": { tiny: true },
       "chameleon.trace.server": "off", // on, the trace would push the restart line out of the rendered log
     };
     fs.writeFileSync(path.join(ud, "User", "settings.json"), JSON.stringify(settings, null, 2));
+    // chameleon.interpreter is machine-overridable, like python.defaultInterpreterPath: in a remote
+    // window (code-server is one) VS Code does not apply it from the local user settings once they
+    // are edited; the workspace settings are where it applies.
+    const workspaceSettings = { "chameleon.interpreter": opt.python };
+    fs.mkdirSync(path.join(ws, ".vscode"), { recursive: true });
+    fs.writeFileSync(path.join(ws, ".vscode", "settings.json"), JSON.stringify(workspaceSettings, null, 2));
     // The Python extension's API, from an offline stand-in (the real one cannot be installed here),
     // packed like any extension and installed beside ours.
     const stubVsix = path.join(scratch, "python-extension-stub.vsix");
@@ -425,10 +450,13 @@ async function main(): Promise<number> {
     // -------------------------------------------------------------- the steps
     // Edit the user settings as a user would: the settings.json editor, typed, saved, closed; then
     // back to the app's file.
-    const editSettings = async (values: Record<string, unknown>) => {
-      await runPalette(page!, "Preferences: Open User Settings (JSON)");
+    const settingsSent = () => channelText(ud, "Chameleon Language Server").split("[client] settings changed:").length;
+    const editSettings = async (values: Record<string, unknown>, scope: "User" | "Workspace" = "User") => {
+      const sentBefore = settingsSent();
+      await runPalette(page!, `Preferences: Open ${scope} Settings (JSON)`);
       await page!.locator(".tabs-container .tab.active", { hasText: "settings.json" }).waitFor({ timeout: 15_000 });
-      await page!.locator(".editor-instance .monaco-editor .view-lines").first().click();
+      // Type into the settings editor itself: the active group's editor (another group may hold the app).
+      await page!.locator(".editor-group-container.active .editor-instance .monaco-editor .view-lines").first().click();
       await page!.keyboard.press("Control+A");
       await page!.keyboard.press("Delete");
       await page!.keyboard.insertText(JSON.stringify(values, null, 1));
@@ -442,6 +470,9 @@ async function main(): Promise<number> {
       const fileTab = `.tabs-container .tab[data-resource-name=${JSON.stringify(path.basename(opt.file))}]`;
       await page!.locator(fileTab).first().click();
       await page!.locator(`${fileTab}.active`).first().waitFor({ timeout: 10_000 });
+      // User settings here always change a mirrored one: wait until the extension has sent them, so
+      // the next action (a job submission) cannot overtake them.
+      if (scope === "User") await waitFor("the extension to send the new settings", 15_000, async () => (settingsSent() > sentBefore ? true : undefined));
     };
     const ok =
       (await step("workbench", async () => {
@@ -528,6 +559,8 @@ async function main(): Promise<number> {
       })) &&
       (await step("cancel", async () => {
         if (trainerUrl) await waitForHttp(`${trainerUrl}/healthz`, 60_000);
+        // A job long enough to be cancelled for sure (a tiny one can finish within a second).
+        await editSettings({ ...settings, "chameleon.jobOptions": LONG_JOB });
         await page!.locator(".monaco-editor .codelens-decoration a", { hasText: "Customize this API" }).first().click();
         const running = await waitFor("a job in the status bar", 30_000, async () =>
           (await statusTexts(page!)).find((x) => /Chameleon: (?!server|customized|cancelled|customization failed)/.test(x)),
@@ -543,6 +576,7 @@ async function main(): Promise<number> {
           return all.some((x) => x.includes("Customize this API")) ? all : undefined;
         });
         if (fs.existsSync(path.join(ws, ".chameleon", "redirect.json"))) throw new Error("a cancelled job wrote .chameleon/redirect.json");
+        await editSettings(settings);
         return `lens -> "${running.trim()}" -> palette cancel -> "${t.trim()}"; lens ${JSON.stringify(lenses.map((x) => x.trim()))}; no redirect.json`;
       })) &&
       (await step("customize", async () => {
@@ -577,15 +611,20 @@ async function main(): Promise<number> {
         }
         if (seen.length === 0) throw new Error("the status bar never showed a running job's percentage");
         if (!native) throw new Error("VS Code never showed the server's work-done progress (\"Customizing ...\")");
+        // A click on the item opens the job log...
         await page!.locator("#workbench\\.parts\\.statusbar .statusbar-item", { hasText: /Chameleon: (?!server)/ }).first().click();
-        const log = page!.locator(".panel .monaco-editor .view-lines");
-        const logText = await waitFor("the job log with progress lines", 30_000, async () => {
-          const t = (await log.first().innerText()).replace(/\u00a0/g, " "); // Monaco renders spaces as NBSP
-          // a running update with a percentage strictly between 0 and 100
+        const shown = await waitFor("the job log in the Output panel", 30_000, async () => {
+          const t = (await page!.locator(".panel .monaco-editor .view-lines").first().innerText()).replace(/\u00a0/g, " ");
+          return /job \S+ (queued|running|succeeded)/.test(t) ? t : undefined;
+        });
+        // ...which holds every update: a running one with a percentage strictly between 0 and 100.
+        const logText = await waitFor("progress lines in the job log", 30_000, async () => {
+          const t = channelText(ud, "Chameleon Jobs");
           return /job \S+ running \S+ \d+\/\d+ \((?:[1-9]|[1-9]\d)%\)/.test(t) ? t : undefined;
         });
-        const lines = logText.split("\n").filter((l) => l.includes("job "));
-        return `native progress ${JSON.stringify(native)}; status bar showed ${JSON.stringify(seen)}${midway ? "" : " (the job passed 0-100 % between two looks)"}; job log: ${JSON.stringify(lines.slice(0, 10))}`;
+        void shown;
+        const lines = logText.split("\n").filter((l) => /job \S+ running \S+ \d+\/\d+ \(\d+%\)/.test(l));
+        return `native progress ${JSON.stringify(native)}; status bar showed ${JSON.stringify(seen)}${midway ? "" : " (the job passed 0-100 % between two looks)"}; job log (running lines): ${JSON.stringify(lines.slice(0, 8))}`;
       })) &&
       (await step("customized", async () => {
         const t = await waitFor("the job to end", opt.jobTimeoutS * 1000, async () => {
@@ -642,11 +681,18 @@ async function main(): Promise<number> {
       })) &&
       (await step("lightbulb", async () => {
         const redirect = fs.readFileSync(path.join(ws, ".chameleon", "redirect.json"), "utf8");
+        await editSettings({ ...settings, "chameleon.jobOptions": LONG_JOB });
         await tokenSpan(page!, opt.token).click();
         await page!.locator(".monaco-editor .lightBulbWidget").first().click();
         // The menu opens with its only action focused ("Enter to Apply"); apply it with the keyboard
         // (a pointer click on the row timed out in headless Chromium here).
         await page!.locator('.action-widget .monaco-list-row.action.focused[aria-label="Customize this API"]').waitFor({ timeout: 10_000 });
+        await page!.keyboard.press("Enter");
+        // Applying the action can scroll the editor: bring the call's line (and its lens) back into view.
+        const callLine = JSON.parse(redirect).entries[0].line as number;
+        await page!.keyboard.press("Control+G");
+        await page!.locator(".quick-input-widget input").waitFor({ state: "visible", timeout: 10_000 });
+        await page!.keyboard.insertText(String(callLine));
         await page!.keyboard.press("Enter");
         const running = await waitFor('the running lens "customizing… (cancel)"', 30_000, async () =>
           (await codeLensTexts(page!)).find((x) => x.includes("(cancel)")),
@@ -664,6 +710,7 @@ async function main(): Promise<number> {
         if (fs.readFileSync(path.join(ws, ".chameleon", "redirect.json"), "utf8") !== redirect) {
           throw new Error("a cancelled job changed .chameleon/redirect.json");
         }
+        await editSettings(settings);
         return `light bulb -> lens ${JSON.stringify(running.trim())} -> (cancel) -> "${t.trim()}"; lens ${JSON.stringify(lenses.map((x) => x.trim()))}; redirect.json unchanged`;
       })) &&
       (await step("restart", async () => {
@@ -707,8 +754,9 @@ async function main(): Promise<number> {
             const t = (await statusTexts(page!)).find((x) => x.includes("Chameleon") && !x.includes("Chameleon: c"));
             return t && !/server (starting|stopped)/.test(t) ? t : undefined;
           });
-        // chameleon.interpreter unset: the interpreter selected in the Python extension.
-        await editSettings({ ...settings, "chameleon.interpreter": "" });
+        // chameleon.interpreter unset (removed from the workspace settings): the interpreter selected
+        // in the Python extension.
+        await editSettings({}, "Workspace");
         const first = await startedWith(opt.python);
         await running();
         // The user picks another interpreter in the Python extension: the server follows.
@@ -721,6 +769,45 @@ async function main(): Promise<number> {
           return all.some((x) => x.includes("customized")) ? all : undefined;
         });
         return `${first.trim()} | ${second.trim()} | ${pids.length} server process(es); lens ${JSON.stringify(lenses.map((x) => x.trim()))}`;
+      })) &&
+      (await step("crashloop", async () => {
+        const bad = path.join(scratch, "python-without-chameleon");
+        const launches = path.join(scratch, "bad-interpreter-launches");
+        fs.writeFileSync(bad, `#!/bin/sh\necho x >> ${JSON.stringify(launches)}\necho 'No module named chameleon_server' >&2\nexit 1\n`, { mode: 0o755 });
+        await editSettings({ "chameleon.interpreter": bad }, "Workspace");
+        const stopped = await waitFor("the status bar to say the server stopped", 60_000, async () =>
+          (await statusTexts(page!)).find((x) => x.includes("Chameleon: server stopped")),
+        );
+        // The error offers the log and a restart (read it in the notification centre: toasts come and go).
+        await runPalette(page!, "Notifications: Show Notifications");
+        const note = page!.locator(".notifications-center .notification-list-item", { hasText: "Chameleon: the language server" }).first();
+        await note.waitFor({ state: "visible", timeout: 15_000 });
+        const message = (await note.innerText()).replace(/\s+/g, " ").trim();
+        if (!/Show log/.test(message) || !/Restart/.test(message)) throw new Error(`the error offers no log/restart: "${message}"`);
+        // One message, not one per failed attempt (nor the client library's raw errors).
+        const all = (await page!.locator(".notifications-center .notification-list-item").allInnerTexts()).map((x) => x.replace(/\s+/g, " "));
+        const ours = all.filter((x) => x.includes("Chameleon: the language server"));
+        const raw = all.filter((x) => /EPIPE|Pending response|Cannot call write|couldn't create connection|Restarting server failed|initialization failed/i.test(x));
+        if (ours.length !== 1 || raw.length > 0) throw new Error(`noisy notifications: ${JSON.stringify(all)}`);
+        const shot = await screenshot("crashloop-gave-up");
+        await page!.keyboard.press("Escape");
+        await runPalette(page!, "Chameleon: Show language server log");
+        const log = (await page!.locator(".panel .monaco-editor .view-lines").first().innerText()).replace(/\u00a0/g, " ");
+        const squashed = log.replace(/\s+/g, "");
+        if (!squashed.includes("keepsexiting;notrestartingitagain")) throw new Error(`no give-up line in the log: ${log.slice(-800)}`);
+        // Bounded: the first start plus 5 restarts (RestartPolicy's default), then no more launches.
+        const count = () => (fs.existsSync(launches) ? fs.readFileSync(launches, "utf8").split("\n").filter(Boolean).length : 0);
+        const launched = count();
+        if (launched !== 6) throw new Error(`the bad interpreter was launched ${launched} times (expected 1 + 5 restarts)`);
+        await sleep(3000);
+        if (count() !== launched) throw new Error(`still launching after giving up: ${launched} -> ${count()}`);
+        // Back to a working interpreter: the server comes back.
+        await editSettings(workspaceSettings, "Workspace");
+        const back = await waitFor("the server running again", 60_000, async () => {
+          const t = (await statusTexts(page!)).find((x) => x.includes("Chameleon") && !x.includes("Chameleon: c"));
+          return t && !/server (starting|stopped)/.test(t) ? t : undefined;
+        });
+        return `"${stopped.trim()}"; notification "${message}" (${shot}); launched ${launched} times, then it gave up (no launch in the next 3 s); good interpreter again: "${back.trim()}"`;
       }));
     void ok;
   } catch (err) {

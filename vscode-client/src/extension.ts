@@ -46,6 +46,20 @@ class ChameleonLanguageClient extends LanguageClient {
     if (method === ExecuteCommandRequest.method) return;
     super.registerFeature(feature);
   }
+
+  /**
+   * The library's own errors go to the output channel only: during a crash loop it would otherwise
+   * raise several notifications per attempt ("couldn't create connection", "Restarting server
+   * failed", ...). The Controller shows one message that says what to do.
+   */
+  public error(message: string, data?: unknown, _showNotification?: boolean | "force"): void {
+    super.error(message, data, false);
+  }
+
+  /** Same for its info lines (it passes a boolean as the data of "Server will restart": dropped). */
+  public info(message: string, data?: unknown, _showNotification?: boolean): void {
+    super.info(message, typeof data === "boolean" ? undefined : data, false);
+  }
 }
 
 class Controller implements vscode.Disposable {
@@ -60,6 +74,8 @@ class Controller implements vscode.Disposable {
   private extraCommands: vscode.Disposable[] = [];
   private restarting = false;
   private watchingPython = false;
+  /** Set when onServerClosed stopped restarting (it has told the user); cleared by a restart. */
+  private gaveUp = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.serverItem.name = "Chameleon language server";
@@ -107,6 +123,11 @@ class Controller implements vscode.Disposable {
         error: () => ({ action: ErrorAction.Continue }),
         closed: () => this.onServerClosed(),
       },
+      // Without a handler the library pops up the raw error ("write EPIPE", ...) on every failed start.
+      initializationFailedHandler: (err) => {
+        this.serverLog.appendLine(`[client] the language server failed to initialize: ${String(err)}`);
+        return false;
+      },
       middleware: {
         workspace: {
           // The server may pull its settings (workspace/configuration): give it the mapped ones.
@@ -135,7 +156,14 @@ class Controller implements vscode.Disposable {
     } catch (err) {
       this.serverLog.appendLine(`[client] the language server did not start: ${String(err)}`);
       this.renderServerItem("stopped");
-      void this.offerRestart(`Chameleon: the language server did not start (${this.interpreter.command}).`);
+      // A process that started and died is restarted by onServerClosed, which says so itself when it
+      // gives up; say something here only if nothing took over (e.g. the interpreter does not exist).
+      const interpreter = this.interpreter.command;
+      setTimeout(() => {
+        if (this.client === client && !client.isRunning() && !this.gaveUp) {
+          void this.offerRestart(`Chameleon: the language server did not start (${interpreter}). See its log.`);
+        }
+      }, 3000);
     }
   }
 
@@ -158,6 +186,7 @@ class Controller implements vscode.Disposable {
     try {
       this.serverLog.appendLine(`[client] ${reason}: restarting the language server`);
       this.policy.reset();
+      this.gaveUp = false;
       await this.stopClient();
       await this.start();
     } finally {
@@ -174,6 +203,7 @@ class Controller implements vscode.Disposable {
       return { action: CloseAction.Restart, handled: true };
     }
     this.serverLog.appendLine("[client] the language server keeps exiting; not restarting it again");
+    this.gaveUp = true;
     void this.offerRestart(
       `Chameleon: the language server crashed ${this.policy.maxRestarts} times in a row. Check that ${this.interpreter?.command ?? "the interpreter"} has the chameleon-api package.`,
     );
