@@ -617,13 +617,17 @@ async function main(): Promise<number> {
           const t = (await page!.locator(".panel .monaco-editor .view-lines").first().innerText()).replace(/\u00a0/g, " ");
           return /job \S+ (queued|running|succeeded)/.test(t) ? t : undefined;
         });
-        // ...which holds every update: a running one with a percentage strictly between 0 and 100.
+        // ...which holds every update: at least two running ones with step/total and a percentage.
+        const runningLine = /job \S+ running \S+ \d+\/\d+ \(\d+%\)/;
+        let lastLog = "";
         const logText = await waitFor("progress lines in the job log", 30_000, async () => {
-          const t = channelText(ud, "Chameleon Jobs");
-          return /job \S+ running \S+ \d+\/\d+ \((?:[1-9]|[1-9]\d)%\)/.test(t) ? t : undefined;
+          lastLog = channelText(ud, "Chameleon Jobs");
+          return lastLog.split("\n").filter((l) => runningLine.test(l)).length >= 2 ? lastLog : undefined;
+        }).catch((err) => {
+          throw new Error(`${err instanceof Error ? err.message : err}; the log: ${JSON.stringify(lastLog.slice(-1500))}`);
         });
         void shown;
-        const lines = logText.split("\n").filter((l) => /job \S+ running \S+ \d+\/\d+ \(\d+%\)/.test(l));
+        const lines = logText.split("\n").filter((l) => runningLine.test(l));
         return `native progress ${JSON.stringify(native)}; status bar showed ${JSON.stringify(seen)}${midway ? "" : " (the job passed 0-100 % between two looks)"}; job log (running lines): ${JSON.stringify(lines.slice(0, 8))}`;
       })) &&
       (await step("customized", async () => {
