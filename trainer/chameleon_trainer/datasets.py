@@ -182,7 +182,7 @@ def _cached_text_features(key: str, kind: str, texts: list[str], progress: Progr
 
 
 def _fortunes_splits(tiny: bool, progress: Progress) -> Splits:
-    pairs = fortunes.load_texts(max_per_file=30 if tiny else 350)
+    pairs = fortunes.load_texts(max_per_file=120 if tiny else 350)
     texts = [t for t, _ in pairs]
     x = _cached_text_features("fortunes" + ("-tiny" if tiny else ""), backbone("fortunes", tiny), texts, progress)
     labels = [fortunes.path_labels(c) for _, c in pairs]
@@ -195,7 +195,7 @@ def _fortunes_splits(tiny: bool, progress: Progress) -> Splits:
 def _vader_splits(tiny: bool, progress: Progress) -> Splits:
     pairs = vader.load_sentences()
     rng = np.random.default_rng(11)
-    keep = np.sort(rng.permutation(len(pairs))[: (1200 if tiny else 12000)])
+    keep = np.sort(rng.permutation(len(pairs))[: (3000 if tiny else 12000)])
     pairs = [pairs[i] for i in keep]
     texts = [t for t, _ in pairs]
     x = _cached_text_features("vader" + ("-tiny" if tiny else ""), backbone("vader", tiny), texts, progress)
