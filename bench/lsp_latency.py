@@ -7,7 +7,7 @@ pass, for the code lenses). The request has to see the edit, so each measurement
 re-analysis of the whole file. Also reports the same requests with no edit in between, and the
 server's CPU time per request (from /proc), which a busy machine inflates much less than wall time.
 
-    /work/venv/bin/python bench/lsp_latency.py [--lines 2000] [--requests 200]
+    python bench/lsp_latency.py [--lines 2000] [--requests 200]
 """
 
 from __future__ import annotations

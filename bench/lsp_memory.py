@@ -7,7 +7,7 @@ with that folder as the workspace, and reads the server's VmRSS from /proc:
 - with one file open (what an editor does when you open the folder and one file),
 - with every file of the workspace opened (textDocument/didOpen x N) and analysed.
 
-    /work/venv/bin/python bench/lsp_memory.py [--files 500]
+    python bench/lsp_memory.py [--files 500]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Print bench/results.json (written by `chameleon bench --json`) as the Markdown tables in RESULTS.md.
 
-    /work/venv/bin/python bench/render_results.py bench/results.json
+    python bench/render_results.py bench/results.json
 """
 
 import json
