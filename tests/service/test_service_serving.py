@@ -183,3 +183,29 @@ def test_aws_comprehend_detect_sentiment_with_boto3(served):
         boto3.client("comprehend", endpoint_url=f"{served.url}/serve/cust", region_name="us-east-1",
                      aws_access_key_id=served.token, aws_secret_access_key="unused").detect_sentiment(Text="hi", LanguageCode="en")
     assert "sentiment" in e.value.response["Error"]["Message"]
+
+
+def test_a_model_is_loaded_once_when_its_first_requests_arrive_together(tmp_path):
+    import threading
+    import time
+
+    from chameleon_trainer.service.models import ModelRegistry
+
+    (tmp_path / "m1").mkdir()
+    (tmp_path / "m1" / "meta.json").write_text("{}")
+    loads = []
+
+    def loader(path):
+        loads.append(path)
+        time.sleep(0.2)  # a slow load: every other thread arrives while it runs
+        return object()
+
+    reg = ModelRegistry(tmp_path, loader=loader)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(reg.predictor("m1"))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert len(loads) == 1
+    assert len(got) == 8 and all(g is got[0] for g in got)

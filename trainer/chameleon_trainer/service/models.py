@@ -41,6 +41,7 @@ class ModelRegistry:
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._loading: dict[str, threading.Lock] = {}  # per-model locks held while loading
 
     def path(self, model_id: str) -> Path:
         if not isinstance(model_id, str) or not MODEL_ID_RE.match(model_id) or ".." in model_id:
@@ -105,14 +106,23 @@ class ModelRegistry:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        if self._loader is not None:
-            pred = self._loader(p)
-        else:
-            from chameleon_trainer.api import load_predictor  # torch comes in here, on first use
+            load_lock = self._loading.setdefault(key, threading.Lock())
+        # One load per model even when its first requests arrive together: the others wait for it
+        # (loading twice would double the memory and split the micro-batches across two copies).
+        with load_lock:
+            with self._lock:
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+                    return self._cache[key]
+            if self._loader is not None:
+                pred = self._loader(p)
+            else:
+                from chameleon_trainer.api import load_predictor  # torch comes in here, on first use
 
-            pred = load_predictor(p)
-        with self._lock:
-            self._cache[key] = pred
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+                pred = load_predictor(p)
+            with self._lock:
+                self._cache[key] = pred
+                self._loading.pop(key, None)
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
         return pred
