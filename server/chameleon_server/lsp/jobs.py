@@ -225,6 +225,10 @@ class JobManager:
             from .render import metrics_phrase
 
             phrase = metrics_phrase(job.metrics) or "done"
+            if job.progress_token is not None:  # a job faster than one poll still shows a full bar
+                self.ls.work_done_progress.report(
+                    job.progress_token, lsp.WorkDoneProgressReport(message="customized", percentage=100)
+                )
             self._end(job, f"customized · {phrase}")
             self._notify(job)
             ls.show_message(f"Customized {job.api} (line {job.line}): {phrase}. Model {job.model_id}.", lsp.MessageType.Info)
