@@ -283,6 +283,14 @@ class Scope:
                 return list(other.consts[oname]) + list(other.extends.get(oname, [])), Scope(other)
         return None
 
+    def expr_lookup(self, expr: ast.expr) -> tuple[list[ast.expr], "Scope"] | None:
+        """`lookup` for a name, `attr_lookup` for an attribute; None for any other expression."""
+        if isinstance(expr, ast.Name):
+            return self.lookup(expr.id)
+        if isinstance(expr, ast.Attribute):
+            return self.attr_lookup(expr)
+        return None
+
     def attr_lookup(self, node: ast.Attribute) -> tuple[list[ast.expr], "Scope"] | None:
         base = node.value
         if isinstance(base, ast.Name):
@@ -559,11 +567,7 @@ def _deref_dict(expr: ast.expr, scope: Scope, depth: int) -> tuple[ast.Dict, Sco
     for _ in range(MAX_DEPTH):
         if isinstance(expr, ast.Dict):
             return expr, scope
-        found = None
-        if isinstance(expr, ast.Name):
-            found = scope.lookup(expr.id)
-        elif isinstance(expr, ast.Attribute):
-            found = scope.attr_lookup(expr)
+        found = scope.expr_lookup(expr)
         if not found:
             return None
         vals, scope = found
@@ -632,11 +636,7 @@ def resolve_number(expr: ast.expr | None, scope: Scope, depth: int = 0) -> float
                 if isinstance(k, ast.Constant) and k.value == expr.slice.value:
                     return resolve_number(v, d[1], depth + 1)
         return None
-    found = None
-    if isinstance(expr, ast.Name):
-        found = scope.lookup(expr.id)
-    elif isinstance(expr, ast.Attribute):
-        found = scope.attr_lookup(expr)
+    found = scope.expr_lookup(expr)
     if found:
         vals, sc = found
         if len(vals) == 1:
@@ -658,11 +658,7 @@ def resolve_text(expr: ast.expr | None, scope: Scope, depth: int = 0) -> str:
         return resolve_text(expr.left, scope, depth + 1) + resolve_text(expr.right, scope, depth + 1)
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
         return resolve_text(expr.func.value, scope, depth + 1)
-    found = None
-    if isinstance(expr, ast.Name):
-        found = scope.lookup(expr.id)
-    elif isinstance(expr, ast.Attribute):
-        found = scope.attr_lookup(expr)
+    found = scope.expr_lookup(expr)
     if found:
         vals, sc = found
         return "".join(resolve_text(v, sc, depth + 1) for v in vals[:3])
