@@ -431,28 +431,27 @@ class Interp(ExpressionsMixin, ConditionsMixin):
                 if b0 is not None and b0.test.min_score is None:
                     b0.test = _with_min(b0.test, tests[0].rng[0])
                     tests = [None]
-        recorded = [(t, body) for t, (_, body) in zip(tests, arms)]
-        if any(t is not None for t in tests):
-            self._record_arms(s, recorded, orelse, nxt)
+        neg = next((t for t in reversed(tests) if t is not None), None)
+        self._branches(s, [(t, body) for t, (_, body) in zip(tests, arms)], orelse, nxt,
+                       neg.negate() if neg is not None and orelse else None)
+
+    def _branches(self, s: ast.stmt, arms: list[tuple[Test | None, list[ast.stmt]]], orelse: list[ast.stmt],
+                  nxt: ast.stmt | None, else_test: Test | None = None) -> None:
+        """Record the arms of an if/elif chain or a match, then walk each arm (and the else, under
+        `else_test`) from the same environment and merge what they assign."""
+        if any(t is not None for t, _ in arms):
+            self._record_arms(s, arms, orelse, nxt)
         base = self.env
-        arm_envs = []
-        for t, (_, body) in zip(tests, arms):
+        envs = []
+        for t, body in arms + [(else_test, orelse)]:
             self.env = dict(base)
             if t is not None:
                 self.tests.append(t)
             self.block(body)
             if t is not None:
                 self.tests.pop()
-            arm_envs.append(self.env)
-        self.env = dict(base)
-        neg = next((t for t in reversed(tests) if t is not None), None)
-        if neg is not None and orelse:
-            self.tests.append(neg.negate())
-        self.block(orelse)
-        if neg is not None and orelse:
-            self.tests.pop()
-        arm_envs.append(self.env)
-        self.env = self._merge_envs(base, arm_envs)
+            envs.append(self.env)
+        self.env = self._merge_envs(base, envs)
 
     def _record_arms(self, s: ast.stmt, arms: list[tuple[Test | None, list[ast.stmt]]],
                      orelse: list[ast.stmt], nxt: ast.stmt | None) -> None:
@@ -682,18 +681,6 @@ class Interp(ExpressionsMixin, ConditionsMixin):
             if subj is not None and subj.kind == STR:
                 t = self._label_test(subj, Cat(None, tuple(labels)), case.pattern, subj.match)
             arms.append((t, case.body))
-        if any(t is not None for t, _ in arms):
-            self._record_arms(s, arms, orelse, nxt)
-        base = self.env
-        envs = []
-        for t, body in arms + [(None, orelse)]:
-            self.env = dict(base)
-            if t is not None:
-                self.tests.append(t)
-            self.block(body)
-            if t is not None:
-                self.tests.pop()
-            envs.append(self.env)
-        self.env = self._merge_envs(base, envs)
+        self._branches(s, arms, orelse, nxt)
 
     # -- expressions -----------------------------------------------------------------------------
