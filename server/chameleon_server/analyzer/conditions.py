@@ -14,7 +14,7 @@ from typing import Any
 
 from .records import CATLIST, CONSTELEM, _cat, _expr_name, _merge_cats, _spans_for
 from .symbols import NOT_CONST, ModuleInfo, const_value, deref_dict, resolve_number, resolve_strings
-from .values import BOOL, CHOICE, ITEM, LIST, RESP, SCORE, STR, STRS, Cat, Test, Val, fast_replace, span_tuple
+from .values import BOOL, CHOICE, ITEM, LIST, SCORE, STR, STRS, Cat, Test, Val, fast_replace, span_tuple
 
 
 class ConditionsMixin:

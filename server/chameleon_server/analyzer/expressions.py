@@ -9,7 +9,6 @@ own functions (inlined with their arguments bound).
 from __future__ import annotations
 
 import ast
-import re
 from typing import Any
 
 from . import apis
