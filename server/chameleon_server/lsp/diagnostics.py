@@ -172,6 +172,12 @@ def lower_insert_position(lines: list[str], compare_at: dict[str, Any] | None, s
     return lsp.Position(r.start.line, r.start.character + lead + target.end_col_offset)
 
 
+def _diagnostic(
+    rng: lsp.Range, severity: lsp.DiagnosticSeverity, code: str, message: str, data: dict[str, Any] | None = None
+) -> lsp.Diagnostic:
+    return lsp.Diagnostic(range=rng, severity=severity, source=SOURCE, code=code, message=message, data=data)
+
+
 def _quoted(original: str, replacement: str) -> str:
     q = original[0] if original[:1] in ("'", '"') else "'"
     return f"{q}{replacement}{q}"
@@ -197,16 +203,13 @@ def diagnose(site: Site, text: str, vocabulary: tuple[str, list[str]] | None, lo
                 or site_range(site)
             )
             out.append(
-                lsp.Diagnostic(
-                    range=rng,
-                    severity=lsp.DiagnosticSeverity.Information,
-                    source=SOURCE,
-                    code=CODE_UNRESOLVED,
-                    message=(
-                        f"The labels of category '{cat.name}' could not be resolved statically ({cat.unresolved}); "
-                        "customization cannot take this category into account. Write the labels as a literal list "
-                        "or a module-level constant."
-                    ),
+                _diagnostic(
+                    rng,
+                    lsp.DiagnosticSeverity.Information,
+                    CODE_UNRESOLVED,
+                    f"The labels of category '{cat.name}' could not be resolved statically ({cat.unresolved}); "
+                    "customization cannot take this category into account. Write the labels as a literal list "
+                    "or a module-level constant.",
                 )
             )
     if vocabulary is None or d.type == "score_range":
@@ -218,44 +221,40 @@ def diagnose(site: Site, text: str, vocabulary: tuple[str, list[str]] | None, lo
         # Not one label in common: the stand-in dataset is about something else (fashion items vs
         # recycling), so per-label "never returned" warnings would be noise, not app bugs.
         out.append(
-            lsp.Diagnostic(
-                range=site_range(site),
-                severity=lsp.DiagnosticSeverity.Information,
-                source=SOURCE,
-                code=CODE_OUT_OF_VOCABULARY,
-                message=(
-                    f"None of the {len(listed)} labels this decision lists is in the '{vname}' vocabulary "
-                    f"({len(vocab)} labels) used for {site.api} here, so a model customized on it could not "
-                    "tell these categories apart. Set chameleon.dataset to a dataset that covers them."
-                ),
+            _diagnostic(
+                site_range(site),
+                lsp.DiagnosticSeverity.Information,
+                CODE_OUT_OF_VOCABULARY,
+                f"None of the {len(listed)} labels this decision lists is in the '{vname}' vocabulary "
+                f"({len(vocab)} labels) used for {site.api} here, so a model customized on it could not "
+                "tell these categories apart. Set chameleon.dataset to a dataset that covers them.",
             )
         )
         return out
     for cat in d.categories:
+        local = _same_file(getattr(cat, "labels_at", None), site)
         for label in cat.labels:
             if any(label_matches(v, label, d.match, d.case_insensitive) for v in vocab):
                 continue
             rng = _label_range(site, cat, label, loc)
+            target = None if local else _foreign_span(cat, label)
             variant = None if d.case_insensitive else _case_variant(label, d, vocab)
             if variant is not None:
                 examples = [v for v in vocab if label_matches(v, label, d.match, True)][:3]
                 out.append(
-                    lsp.Diagnostic(
-                        range=rng,
-                        severity=lsp.DiagnosticSeverity.Warning,
-                        source=SOURCE,
-                        code=CODE_CASE,
-                        message=(
-                            f"'{label}'{_where(cat, site)} never matches: the API capitalises its labels ("
-                            + ", ".join(f"'{e}'" for e in examples)
-                            + f") and this comparison is case-sensitive. Write '{variant}' or compare with .lower()."
-                        ),
-                        data={
+                    _diagnostic(
+                        rng,
+                        lsp.DiagnosticSeverity.Warning,
+                        CODE_CASE,
+                        f"'{label}'{_where(cat, site)} never matches: the API capitalises its labels ("
+                        + ", ".join(f"'{e}'" for e in examples)
+                        + f") and this comparison is case-sensitive. Write '{variant}' or compare with .lower().",
+                        {
                             "label": label,
                             "replacement": variant,
                             "category": cat.name,
                             "lowerAt": [lower_at.line, lower_at.character] if lower_at else None,
-                            "target": None if _same_file(getattr(cat, "labels_at", None), site) else _foreign_span(cat, label),
+                            "target": target,
                         },
                     )
                 )
@@ -263,18 +262,12 @@ def diagnose(site: Site, text: str, vocabulary: tuple[str, list[str]] | None, lo
             near = nearest_labels(label, vocab)
             hint = (" Nearest real labels: " + ", ".join(f"'{n}'" for n in near) + ".") if near else ""
             out.append(
-                lsp.Diagnostic(
-                    range=rng,
-                    severity=lsp.DiagnosticSeverity.Warning,
-                    source=SOURCE,
-                    code=CODE_UNKNOWN,
-                    message=f"'{label}'{_where(cat, site)} is never returned by {site.api} (vocabulary: {vname}), so category '{cat.name}' cannot fire on it.{hint}",
-                    data={
-                        "label": label,
-                        "suggestions": near,
-                        "category": cat.name,
-                        "target": None if _same_file(getattr(cat, "labels_at", None), site) else _foreign_span(cat, label),
-                    },
+                _diagnostic(
+                    rng,
+                    lsp.DiagnosticSeverity.Warning,
+                    CODE_UNKNOWN,
+                    f"'{label}'{_where(cat, site)} is never returned by {site.api} (vocabulary: {vname}), so category '{cat.name}' cannot fire on it.{hint}",
+                    {"label": label, "suggestions": near, "category": cat.name, "target": target},
                 )
             )
     return out
