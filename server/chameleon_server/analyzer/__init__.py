@@ -23,12 +23,6 @@ def analyze_source(source: str, path: str = "<string>", workspace: Workspace | N
     return sites
 
 
-def analyze_source_with_notes(source: str, path: str = "<string>",
-                              workspace: Workspace | None = None) -> tuple[list[Site], list[str]]:
-    """Like ``analyze_source``, plus the analyzer's remarks (skipped broken lines, limits hit)."""
-    return analyze_module_source(source, path, workspace)
-
-
 def analyze_paths(paths: list[str]) -> Abstract:
     """Files and/or directories. Unreadable files go into ``Abstract.errors``; never raises."""
     out = Abstract()
