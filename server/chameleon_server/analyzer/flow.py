@@ -19,8 +19,8 @@ from typing import Any, Iterable
 from . import apis
 from .conditions import ConditionsMixin, _with_min
 from .expressions import ExpressionsMixin
-from .records import (CATKEY, CATLIST, CONSTELEM, MAP, Branch, Unit, _collects_only, _exits, _expr_name, _first_real,
-                      _is_aux, _match_labels, _spans_for, _stmt_text, site_key)
+from .records import (CATKEY, CATLIST, CONSTELEM, MAP, Branch, Unit, _cat, _collects_only, _exits, _expr_name,
+                      _first_real, _is_aux, _match_labels, _spans_for, _stmt_text, site_key)
 from .sites import SiteCall, classify_call
 from .symbols import NOT_CONST, ModuleInfo, Scope, const_value, deref_dict, resolve_strings
 from .values import (BOOL, CHOICE, ITEM, LIST, RESP, RESPS, SCORE, SENT, STR, STRS, Cat, Test, Val, fast_replace,
@@ -614,9 +614,7 @@ class Interp(ExpressionsMixin, ConditionsMixin):
             for k, v in zip(dd.keys, dd.values):
                 if isinstance(k, ast.Constant):
                     labs = resolve_strings(v, sc)
-                    cats.append(Cat(name=str(k.value), labels=tuple(labs.labels), unresolved=labs.unresolved,
-                                    labels_at=span_tuple(labs.at),
-                                    label_spans=tuple(tuple(x.items()) for x in labs.spans) if labs.spans else None))
+                    cats.append(_cat(labs, name=str(k.value)))
             if not cats:
                 return None
             return (Val(CATKEY, site), Val(CATLIST, site, loop=lid, extra=tuple(cats)))

@@ -225,7 +225,8 @@ def _spans_for(spans: list | None, labels: list[str]) -> tuple | None:
     return out or None
 
 
-def _cat(labs: Any) -> Cat:
-    return Cat(name=labs.name, labels=tuple(labs.labels), unresolved=labs.unresolved,
+def _cat(labs: Any, name: str | None = None) -> Cat:
+    """A category of resolved labels, named after the constant unless `name` is given."""
+    return Cat(name=labs.name if name is None else name, labels=tuple(labs.labels), unresolved=labs.unresolved,
                labels_at=span_tuple(labs.at),
                label_spans=tuple(tuple(x.items()) for x in labs.spans) if labs.spans else None)
