@@ -21,7 +21,7 @@ from .conditions import ConditionsMixin, _with_min
 from .expressions import ExpressionsMixin
 from .records import (CATKEY, CATLIST, CONSTELEM, MAP, Branch, Unit, _cat, _collects_only, _exits, _expr_name,
                       _first_real, _is_aux, _match_labels, _spans_for, _stmt_text, site_key)
-from .sites import SiteCall, classify_call
+from .sites import SiteCall, _call_name, classify_call
 from .symbols import NOT_CONST, ModuleInfo, Scope, const_value, deref_dict, resolve_strings
 from .values import (BOOL, CHOICE, ITEM, LIST, RESP, RESPS, SCORE, SENT, STR, STRS, Cat, Test, Val, fast_replace,
                      span_tuple)
@@ -171,13 +171,12 @@ class Analysis:
         key = site_key(scope.module, call)
         if key in self.sites:
             return self.sites[key]
-        f = call.func
-        name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+        name = _call_name(call.func)
         if name not in apis.METHODS and name not in apis.HTTP_FUNCS and name not in ("execute", "detect_text"):
             return None
         local_fns = set(scope.module.functions)
         try:
-            sc = classify_call(call, scope, self.unit_text(unit), "\n".join(scope.module.parsed.lines)
+            sc = classify_call(call, scope, self.unit_text(unit), self._text(scope.module)[0]
                                if name not in apis.METHODS or name in ("annotate_image", "batch_annotate_images") else "",
                                local_fns)
         except RecursionError:
