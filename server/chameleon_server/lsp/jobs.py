@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from ..abstract import Abstract, Site
-from .service import TERMINAL_STATES, ServiceError, TrainerService
+from ..trainer_client import TERMINAL_STATES
+from .service import ServiceError, TrainerService
 
 if TYPE_CHECKING:
     from .server import ChameleonLanguageServer

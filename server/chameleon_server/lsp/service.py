@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-TERMINAL_STATES = ("succeeded", "failed", "cancelled", "interrupted")
+from ..trainer_client import free_port, read_token
 
 
 class ServiceError(Exception):
@@ -107,15 +107,9 @@ def read_token_file(path: str | os.PathLike[str] | None) -> str | None:
     if not path:
         return None
     try:
-        return Path(path).expanduser().read_text(encoding="utf-8").strip() or None
+        return read_token(Path(path).expanduser()) or None
     except OSError:
         return None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class LocalService:
@@ -159,11 +153,16 @@ class LocalService:
             self.service = await self._start()
             return self.service
 
-    async def _reuse(self) -> TrainerService | None:
+    def _recorded_url(self) -> str | None:
+        """The service url recorded in ``STATE_FILE`` by the last start, if any."""
         try:
-            state = json.loads((self.data_dir / self.STATE_FILE).read_text(encoding="utf-8"))
-            url = str(state["url"])
+            return str(json.loads((self.data_dir / self.STATE_FILE).read_text(encoding="utf-8"))["url"])
         except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    async def _reuse(self) -> TrainerService | None:
+        url = self._recorded_url()
+        if url is None:
             return None
         svc = self._service_for(url)
         return svc if svc.token and await self._healthy(svc) else None
@@ -171,13 +170,13 @@ class LocalService:
     def _preferred_port(self) -> int:
         """The port this data dir was served on before, when it is free: the redirect config
         recorded that endpoint, so serving there again keeps `.chameleon/` valid across restarts."""
+        url = self._recorded_url()
         try:
-            state = json.loads((self.data_dir / self.STATE_FILE).read_text(encoding="utf-8"))
-            port = int(str(state["url"]).rsplit(":", 1)[1])
+            port = int((url or "").rsplit(":", 1)[1])
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
                 s.bind(("127.0.0.1", port))
             return port
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        except (OSError, ValueError, IndexError):
             return free_port()
 
     async def _start(self) -> TrainerService:
