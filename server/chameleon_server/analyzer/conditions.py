@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any
 
 from .records import CATLIST, CONSTELEM, _cat, _expr_name, _merge_cats, _spans_for
 from .symbols import NOT_CONST, ModuleInfo, const_value, deref_dict, resolve_number, resolve_strings
@@ -336,10 +335,6 @@ class ConditionsMixin:
                     compare_at=span_tuple({"file": self.mod.file, **self.mod.parsed.span(node)}))
 
 
-def _test_fields(t: Test) -> dict[str, Any]:
-    return {f: getattr(t, f) for f in Test.__dataclass_fields__}
-
-
 def _with_min(t: Test, m: float) -> Test:
     return fast_replace(t, min_score=m)
 
@@ -372,8 +367,7 @@ def _or_one(parts: list[Test], e: ast.expr, info: ModuleInfo) -> Test:
         base = label[0]
         same_multi = all(len(p.cats) == 1 for p in label)
         cats = (_merge_cats(c for p in label for c in p.cats),) if same_multi else base.cats
-        return Test(**{**_test_fields(base), "cats": cats,
-                       "compare_at": span_tuple({"file": info.file, **info.parsed.span(e)})})
+        return fast_replace(base, cats=cats, compare_at=span_tuple({"file": info.file, **info.parsed.span(e)}))
     score = [p for p in parts if p.rng is not None]
     return score[0] if score else parts[0]
 
