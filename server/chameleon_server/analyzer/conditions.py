@@ -19,6 +19,10 @@ from .values import BOOL, CHOICE, ITEM, LIST, SCORE, STR, STRS, Cat, Test, Val, 
 class ConditionsMixin:
     """The ``test`` side of the interpreter (mixed into ``flow.Interp``)."""
 
+    def _at(self, node: ast.AST) -> tuple | None:
+        """Where a node is in this module, frozen for a Test's compare_at / a Cat's labels_at."""
+        return span_tuple({"file": self.mod.file, **self.mod.parsed.span(node)})
+
     def _regex_test(self, e: ast.Call, how: str) -> Test | None:
         """``re.search(r"cat|dog", label, re.I)``: a plain alternation of words is a label list."""
         subject = self.eval(e.args[1])
@@ -44,8 +48,7 @@ class ConditionsMixin:
         word = r"\b" in text and not any(" " in w for w in words)  # \bcat\b is a whole word
         match = "exact" if (how == "fullmatch" or (text.startswith("^") and text.endswith("$"))) else \
             "prefix" if (how == "match" or text.startswith("^")) else ("word" if word else "substring")
-        spans = self.mod.parsed.span(pat)
-        cat = Cat(name=None, labels=tuple(words), labels_at=span_tuple({"file": self.mod.file, **spans}))
+        cat = Cat(name=None, labels=tuple(words), labels_at=self._at(pat))
         t = self._make_test(subject.but(ci=ci), (cat,), e, match=match)
         return t
 
@@ -257,10 +260,10 @@ class ConditionsMixin:
             # scores.get('Dog', 0) > 0.8: the label 'Dog' among the outputs above 0.8
             cat = v.extra[v.extra.index("label") + 1]
             return Test(site=v.site, cats=(cat,), match=v.match, ci=v.ci, top_k=v.top_k, min_score=lo,
-                        compare_at=span_tuple({"file": self.mod.file, **self.mod.parsed.span(node)}))
+                        compare_at=self._at(node))
         return Test(site=v.site, rng=(lo, hi), score_kind=v.score_kind, loop=v.loop,
                     item_level=v.score_kind in ("confidence",), top_k=v.top_k, min_score=v.min_score,
-                    compare_at=span_tuple({"file": self.mod.file, **self.mod.parsed.span(node)}))
+                    compare_at=self._at(node))
 
     def _in_test(self, left: ast.expr, lv: Val | None, right: ast.expr, rv: Val | None, e: ast.expr) -> Test | None:
         if lv is not None and lv.kind == STR:
@@ -332,7 +335,7 @@ class ConditionsMixin:
             return None  # an empty constant list never matches: nothing is decided here
         return Test(site=v.site, cats=cats, match=match or v.match, ci=v.ci, top_k=v.top_k,
                     min_score=v.min_score, loop=v.loop, dict_key=dict_key, item_level=v.kind in (STR, ITEM),
-                    compare_at=span_tuple({"file": self.mod.file, **self.mod.parsed.span(node)}))
+                    compare_at=self._at(node))
 
 
 def _with_min(t: Test, m: float) -> Test:

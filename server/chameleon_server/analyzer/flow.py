@@ -649,7 +649,7 @@ class Interp(ExpressionsMixin, ConditionsMixin):
             multi = multi or not isinstance(key, ast.Constant)
             gname = str(val.value) if isinstance(val, ast.Constant) else _expr_name(val)
             groups.setdefault(gname, []).extend(labs.labels)
-        at = span_tuple({"file": self.mod.file, **self.mod.parsed.span(lit)})
+        at = self._at(lit)
         cats = tuple(Cat(name=g, labels=tuple(ls), labels_at=at) for g, ls in groups.items())
         if multi:  # (['Food', 'Fruit'], 'compost'): the first element is a category's label list
             return (Val(CATLIST, site, loop=lid, extra=cats), Val(CATKEY, site))
