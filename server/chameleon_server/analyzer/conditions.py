@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
-from .records import CATLIST, CONSTELEM, _cat, _expr_name, _merge_cats, _spans_for
+from .records import CATLIST, CONSTELEM, _cat, _expr_name, _group_cats, _merge_cats
 from .symbols import NOT_CONST, ModuleInfo, const_value, deref_dict, resolve_number, resolve_strings
 from .values import BOOL, CHOICE, ITEM, LIST, SCORE, STR, STRS, Cat, Test, Val, fast_replace, span_tuple
 
@@ -280,9 +280,7 @@ class ConditionsMixin:
             if labs.groups and d is not None:
                 groups = labs.groups
                 if len(groups) > 1:
-                    cats = tuple(Cat(name=g, labels=tuple(ls), labels_at=span_tuple(labs.at),
-                                     label_spans=_spans_for(labs.spans, ls)) for g, ls in groups)
-                    return self._make_test(lv, cats, e, dict_key=f"dict:{_expr_name(right)}")
+                    return self._make_test(lv, _group_cats(labs, groups), e, dict_key=f"dict:{_expr_name(right)}")
                 labs.groups = None
             return self._label_test(lv, _cat(labs), e, lv.match)
         if rv is not None and rv.kind in (STR, STRS):

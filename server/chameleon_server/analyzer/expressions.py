@@ -13,9 +13,9 @@ from typing import Any
 
 from . import apis
 from .conditions import _merge_tests
-from .records import MAP, Branch, Unit, _cat, _expr_name, _expr_text, _spans_for, _stmt_text, site_key
+from .records import MAP, Branch, Unit, _cat, _expr_name, _expr_text, _group_cats, _stmt_text, site_key
 from .symbols import NOT_CONST, ClassInfo, ModuleInfo, const_value, deref_dict, resolve_number, resolve_strings
-from .values import BOOL, CHOICE, ITEM, LIST, RESP, RESPS, SCORE, SENT, STR, STRS, Cat, Test, Val, fast_replace, span_tuple
+from .values import BOOL, CHOICE, ITEM, LIST, RESP, RESPS, SCORE, SENT, STR, STRS, Test, Val, fast_replace
 
 MAX_INLINE_DEPTH = 4
 MAX_EVAL_DEPTH = 60
@@ -214,8 +214,7 @@ class ExpressionsMixin:
             return None
         dname = _expr_name(dict_expr)
         groups = labs.groups or [(dname, labs.labels)]
-        cats = tuple(Cat(name=g, labels=tuple(ls), labels_at=span_tuple(labs.at),
-                         label_spans=_spans_for(labs.spans, ls)) for g, ls in groups)
+        cats = _group_cats(labs, groups)
         t = self._make_test(key, cats, node, dict_key=f"dict:{dname}")
         if t is None:
             return None

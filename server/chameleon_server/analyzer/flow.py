@@ -20,7 +20,7 @@ from . import apis
 from .conditions import ConditionsMixin, _with_min
 from .expressions import ExpressionsMixin
 from .records import (CATKEY, CATLIST, CONSTELEM, MAP, Branch, Unit, _cat, _collects_only, _exits, _expr_name,
-                      _first_real, _is_aux, _match_labels, _spans_for, _stmt_text, site_key)
+                      _first_real, _group_cats, _is_aux, _match_labels, _stmt_text, site_key)
 from .sites import SiteCall, _call_name, classify_call
 from .symbols import NOT_CONST, ModuleInfo, Scope, const_value, deref_dict, resolve_strings
 from .values import (BOOL, CHOICE, ITEM, LIST, RESP, RESPS, SCORE, SENT, STR, STRS, Cat, Test, Val, fast_replace,
@@ -606,9 +606,7 @@ class Interp(ExpressionsMixin, ConditionsMixin):
                 labs = resolve_strings(dd, sc)
                 if not labs.labels or not labs.groups:
                     return None
-                cats = [Cat(name=g, labels=tuple(ls), labels_at=span_tuple(labs.at),
-                            label_spans=_spans_for(labs.spans, ls)) for g, ls in labs.groups]
-                return (Val(CONSTELEM, site, loop=lid, extra=tuple(cats)), Val(CATKEY, site))
+                return (Val(CONSTELEM, site, loop=lid, extra=_group_cats(labs, labs.groups)), Val(CATKEY, site))
             cats = []
             for k, v in zip(dd.keys, dd.values):
                 if isinstance(k, ast.Constant):

@@ -225,6 +225,12 @@ def _spans_for(spans: list | None, labels: list[str]) -> tuple | None:
     return out or None
 
 
+def _group_cats(labs: Any, groups: list[tuple[str, list[str]]]) -> tuple[Cat, ...]:
+    """One category per group of a resolved dict's keys (`{label: outcome}` keys grouped by outcome)."""
+    return tuple(Cat(name=g, labels=tuple(ls), labels_at=span_tuple(labs.at), label_spans=_spans_for(labs.spans, ls))
+                 for g, ls in groups)
+
+
 def _cat(labs: Any, name: str | None = None) -> Cat:
     """A category of resolved labels, named after the constant unless `name` is given."""
     return Cat(name=labs.name if name is None else name, labels=tuple(labs.labels), unresolved=labs.unresolved,
