@@ -53,7 +53,7 @@ def stale_warnings(entries: list, workspace: Path, script: str | None) -> list[s
         if e.file != rel:
             continue
         same_api = [s for s in sites if s.api == e.api]
-        if same_api and not any(not is_stale(e, s) for s in same_api):
+        if same_api and all(is_stale(e, s) for s in same_api):
             out.append(f"{rel}: the {e.api} decision changed since model {e.model_id} was trained for it "
                        "(stale); customize it again")
     return out

@@ -120,7 +120,7 @@ def write_redirect(
     gitignore = path.parent / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text("# written by ChameleonAPI: local endpoints and trainer data\n*\n", encoding="utf-8")
-    _atomic_write(path, json.dumps({"version": CONFIG_VERSION, "entries": [e.to_dict() for e in entries]}, indent=2))
+    _write_entries(path, entries)
     return path
 
 
@@ -132,7 +132,7 @@ def remove_redirect(workspace: Path, file: str, api: str) -> bool:
     keep = [e for e in entries if (e.file, e.api) != (rel, api)]
     if len(keep) == len(entries):
         return False
-    _atomic_write(config_path(workspace), json.dumps({"version": CONFIG_VERSION, "entries": [e.to_dict() for e in keep]}, indent=2))
+    _write_entries(config_path(workspace), keep)
     return True
 
 
@@ -156,6 +156,10 @@ def find_workspace(start: Path) -> Path | None:
         if (d / CONFIG_DIR / CONFIG_FILE).is_file():
             return d
     return None
+
+
+def _write_entries(path: Path, entries: list[RedirectEntry]) -> None:
+    _atomic_write(path, json.dumps({"version": CONFIG_VERSION, "entries": [e.to_dict() for e in entries]}, indent=2))
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -57,15 +57,13 @@ def _token_path(entry: RedirectEntry, workspace: Path) -> Path | None:
 def _token_for(entry: RedirectEntry, workspace: Path) -> str | None:
     if os.environ.get("CHAMELEON_TOKEN"):
         return os.environ["CHAMELEON_TOKEN"]
-    if entry.token_file:
-        p = Path(entry.token_file)
-        if not p.is_absolute():
-            p = workspace / p
-        try:
-            return p.read_text(encoding="utf-8").strip()
-        except OSError:
-            return None
-    return None
+    p = _token_path(entry, workspace)
+    if p is None:
+        return None
+    try:
+        return p.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
 
 
 def choose_targets(entries: Iterable[RedirectEntry], workspace: Path, script: str | None = None) -> dict[str, Target]:
@@ -76,14 +74,16 @@ def choose_targets(entries: Iterable[RedirectEntry], workspace: Path, script: st
             script_rel = Path(script).resolve().relative_to(Path(workspace).resolve()).as_posix()
         except ValueError:
             script_rel = None
-    ranked = sorted(entries, key=lambda e: (e.file == script_rel, e.created))  # best last
+    def rank(e: RedirectEntry) -> tuple[bool, str]:  # sorts the best entry last
+        return (e.file == script_rel, e.created)
+
     best: dict[str, RedirectEntry] = {}  # api -> entry
-    for e in ranked:
+    for e in sorted(entries, key=rank):
         if e.api in API_FAMILY:
             best[e.api] = e
     out: dict[str, Target] = {}
     for family in sorted(set(API_FAMILY[a] for a in best)):
-        es = sorted((e for a, e in best.items() if API_FAMILY[a] == family), key=lambda e: (e.file == script_rel, e.created))
+        es = sorted((e for a, e in best.items() if API_FAMILY[a] == family), key=rank)
         lead = es[-1]
         # Several APIs of one client family (classify_text + analyze_sentiment) on the same service:
         # one endpoint naming all their models ("a+b"); the service picks by the request's task.
