@@ -82,7 +82,7 @@ class ExpressionsMixin:
                 b = Branch(test=t, file=self.mod.file, key=(self.mod.file, e.lineno, e.col_offset, 0, t.site),
                            line=line, outcome=outcome, chain=(self.mod.file, e.lineno, e.col_offset), pos=0,
                            else_line=e.orelse.lineno, else_outcome=_expr_text(self.mod, e.orelse), exits=True,
-                           loop_exits=any(lid == t.loop for lid, _, ex in self.loops if ex) if t.loop else False,
+                           loop_exits=self._loop_exits(t.loop),
                            order=self._order_for(t))
                 if t.loop is not None:
                     b.loop_after_line, b.loop_after_outcome = _stmt_text(self.mod, self.loop_after.get(t.loop))
@@ -222,7 +222,7 @@ class ExpressionsMixin:
         b = Branch(test=t, file=self.mod.file, key=(self.mod.file, node.lineno, node.col_offset, 0, t.site),
                    line=line, outcome=outcome, chain=(self.mod.file, node.lineno, node.col_offset), pos=0,
                    kind="lookup", exits=False,
-                   loop_exits=any(lid == t.loop for lid, _, ex in self.loops if ex) if t.loop else False)
+                   loop_exits=self._loop_exits(t.loop))
         if t.loop is not None:
             b.loop_after_line, b.loop_after_outcome = _stmt_text(self.mod, self.loop_after.get(t.loop))
         if default is not None:

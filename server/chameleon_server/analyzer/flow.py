@@ -372,7 +372,7 @@ class Interp(ExpressionsMixin, ConditionsMixin):
 
     def _choice(self, name: str, const: Any) -> None:
         t = self.tests[-1]
-        if t.loop is not None and any(lid == t.loop and ex for lid, _, ex in self.loops):
+        if self._loop_exits(t.loop):
             t = fast_replace(t, ranked=True)
         old = self.env.get(name)
         entry = ((const, t),)
@@ -381,6 +381,10 @@ class Interp(ExpressionsMixin, ConditionsMixin):
                 self.env[name] = old.but(choice=old.choice + entry)
         else:
             self.env[name] = Val(CHOICE, t.site, choice=entry)
+
+    def _loop_exits(self, loop: int | None) -> bool:
+        """Is `loop` one of the enclosing loops, and does its body leave it (break / return)?"""
+        return loop is not None and any(lid == loop and ex for lid, _, ex in self.loops)
 
     def _join(self, a: Val | None, b: Val) -> Val:
         if a is None:
@@ -466,7 +470,7 @@ class Interp(ExpressionsMixin, ConditionsMixin):
         for pos, t, body in expanded:
             first = _first_real(body)
             line, outcome = _stmt_text(self.mod, first)
-            loop_exits = any(lid == t.loop for lid, _, ex in self.loops if ex) if t.loop else False
+            loop_exits = self._loop_exits(t.loop)
             la_line, la_out = _stmt_text(self.mod, self.loop_after.get(t.loop)) if t.loop else (None, None)
             exits = _exits(body)
             if t.loop is not None and t.loop in self.outer and not any(lid == t.loop for lid, _, _ in self.loops):
