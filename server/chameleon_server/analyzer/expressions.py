@@ -253,7 +253,7 @@ class ExpressionsMixin:
                     return a.but(scale=a.scale * n)
                 if isinstance(e.op, ast.Div):
                     return a.but(scale=a.scale / n)
-            return a if isinstance(e.op, (ast.Add, ast.Sub)) and False else None
+            return None  # score + x is no output value of its own
         if a is not None and a.kind in (LIST, STRS) and isinstance(e.op, ast.Add):
             return a
         if b is not None and b.kind in (LIST, STRS) and isinstance(e.op, ast.Add):
