@@ -52,30 +52,21 @@ def branch_interval(spec: AppSpec, score: float) -> tuple[float, float]:
     bounds = sorted({b for c in d.categories for b in (c.range or (None, None)) if b is not None} | {-1.0, 1.0})
     bounds = [b for b in bounds if -1.0 <= b <= 1.0]
     target = decide(d, score=score)
-    lo, hi = -math.inf, math.inf
-    # Walk outwards segment by segment while the branch stays the same (probing segment midpoints
-    # and the boundary points themselves, since ranges may be closed or open as the code writes them).
-    below = [b for b in bounds if b <= score]
-    above = [b for b in bounds if b > score]
-    prev = score
-    for b in reversed(below):
-        if decide(d, score=(b + prev) / 2) != target:
-            lo = prev
-            break
-        if decide(d, score=b) != target:
-            lo = b
-            break
-        prev = b
-    prev = score
-    for b in above:
-        if decide(d, score=(b + prev) / 2) != target:
-            hi = prev
-            break
-        if decide(d, score=b) != target:
-            hi = b
-            break
-        prev = b
-    return lo, hi
+
+    def edge(outwards: list[float], unbounded: float) -> float:
+        # Walk outwards segment by segment while the branch stays the same (probing segment midpoints
+        # and the boundary points themselves, since ranges may be closed or open as the code writes them).
+        prev = score
+        for b in outwards:
+            if decide(d, score=(b + prev) / 2) != target:
+                return prev
+            if decide(d, score=b) != target:
+                return b
+            prev = b
+        return unbounded
+
+    return (edge([b for b in reversed(bounds) if b <= score], -math.inf),
+            edge([b for b in bounds if b > score], math.inf))
 
 
 def make_targets(spec: AppSpec, truths: list[set], scores: list[float] | None = None) -> Targets:
