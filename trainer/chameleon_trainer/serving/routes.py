@@ -145,6 +145,14 @@ def serving_router(registry: ModelRegistry, token: str) -> APIRouter:
                              _bind(nl, "sentiment"), methods=["POST"], name=f"analyze_sentiment_{version}")
 
     # -- AWS Rekognition (JSON 1.1 protocol) --------------------------------------------------------
+    def aws_bad_request(e: formats.WireError, invalid: str) -> JSONResponse:
+        """A rejected request in AWS form; the generic INVALID_ARGUMENT becomes the operation's own code."""
+        return aws_error(e.code if e.code != "INVALID_ARGUMENT" else invalid, str(e))
+
+    def aws_load_error(invalid: str) -> Callable[[int, str], JSONResponse]:
+        """``load``'s failures in AWS form: a missing model is ResourceNotFound, the rest ``invalid``."""
+        return lambda status, msg: aws_error("ResourceNotFoundException" if status == 404 else invalid, msg)
+
     async def aws(model_id: str, request: Request) -> Any:
         target = request.headers.get("x-amz-target", "")
         if not authorized(request):
@@ -156,9 +164,8 @@ def serving_router(registry: ModelRegistry, token: str) -> APIRouter:
         try:
             req = formats.parse_detect_labels(await json_body(request))
         except formats.WireError as e:
-            return aws_error(e.code if e.code != "INVALID_ARGUMENT" else "InvalidParameterException", str(e))
-        b = await load(model_id, "predict_images", "image_classification",
-                       lambda status, msg: aws_error("ResourceNotFoundException" if status == 404 else "InvalidParameterException", msg))
+            return aws_bad_request(e, "InvalidParameterException")
+        b = await load(model_id, "predict_images", "image_classification", aws_load_error("InvalidParameterException"))
         if isinstance(b, JSONResponse):
             return b
         try:
@@ -171,9 +178,8 @@ def serving_router(registry: ModelRegistry, token: str) -> APIRouter:
         try:
             text = formats.parse_detect_sentiment(await json_body(request))
         except formats.WireError as e:
-            return aws_error(e.code if e.code != "INVALID_ARGUMENT" else "InvalidRequestException", str(e))
-        b = await load(model_id, "predict_sentiment", "sentiment",
-                       lambda status, msg: aws_error("ResourceNotFoundException" if status == 404 else "InvalidRequestException", msg))
+            return aws_bad_request(e, "InvalidRequestException")
+        b = await load(model_id, "predict_sentiment", "sentiment", aws_load_error("InvalidRequestException"))
         if isinstance(b, JSONResponse):
             return b
         ((score, magnitude),) = await b.submit([text])
