@@ -62,11 +62,7 @@ def client_service(expr: ast.expr, scope: Scope, depth: int = 0) -> str | None:
             rets = [r.value for r in _returns(fn) if r.value is not None]
             if rets:
                 sub = Scope(scope.module, fn)
-                found = {client_service(r, sub, depth + 1) for r in rets[:4]}
-                for svc in ("vision", "language", "speech", "rekognition", "comprehend"):
-                    if svc in found:
-                        return svc
-                return None if None in found else "other"
+                return _service_of({client_service(r, sub, depth + 1) for r in rets[:4]})
             return None
         # SomeClass(...) / SomeClass.from_file(...): an instance of the app's own or a library's class
         root = expr.func
@@ -101,13 +97,15 @@ def client_service(expr: ast.expr, scope: Scope, depth: int = 0) -> str | None:
     else:
         return None
     vals, sc = found
-    results = {client_service(v, sc, depth + 1) for v in vals}
+    return _service_of({client_service(v, sc, depth + 1) for v in vals})
+
+
+def _service_of(found: set[str | None]) -> str | None:
+    """What several possible values are: a provider's client if any is one, else unknown if any is, else 'other'."""
     for svc in ("vision", "language", "speech", "rekognition", "comprehend"):
-        if svc in results:
+        if svc in found:
             return svc
-    if None in results:
-        return None
-    return "other"
+    return None if None in found else "other"
 
 
 def _returns(fn: ast.AST) -> list[ast.Return]:
@@ -164,22 +162,24 @@ def _kw(call: ast.Call, *names: str) -> ast.expr | None:
     return None
 
 
-def _feature_api(call: ast.Call, scope: Scope, unit_text: str, module_text: str) -> tuple[str | None, int | None]:
-    found: list[str] = []
-    for sub in ast.walk(call):
+def _features_in(node: ast.AST) -> list[str]:
+    """Feature names (`LABEL_DETECTION`) written in a node, as an attribute or a string."""
+    found = []
+    for sub in ast.walk(node):
         if isinstance(sub, ast.Attribute) and apis.FEATURE_RE.fullmatch(sub.attr):
             found.append(sub.attr)
         elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and apis.FEATURE_RE.fullmatch(sub.value):
             found.append(sub.value)
-        elif isinstance(sub, ast.Name):
-            lk = scope.lookup(sub.id)
-            if lk:
-                for v in lk[0][:3]:
-                    for s2 in ast.walk(v):
-                        if isinstance(s2, ast.Attribute) and apis.FEATURE_RE.fullmatch(s2.attr):
-                            found.append(s2.attr)
-                        elif isinstance(s2, ast.Constant) and isinstance(s2.value, str) and apis.FEATURE_RE.fullmatch(s2.value):
-                            found.append(s2.value)
+    return found
+
+
+def _feature_api(call: ast.Call, scope: Scope, unit_text: str, module_text: str) -> tuple[str | None, int | None]:
+    found = _features_in(call)
+    for sub in ast.walk(call):
+        lk = scope.lookup(sub.id) if isinstance(sub, ast.Name) else None
+        if lk:  # features = [...] passed by name
+            for v in lk[0][:3]:
+                found.extend(_features_in(v))
     if not found:
         found = apis.FEATURE_RE.findall(unit_text) or apis.FEATURE_RE.findall(module_text)
     top_k = None
