@@ -149,7 +149,7 @@ def _chain_call(expr: ast.expr, scope: Scope, depth: int = 0) -> ast.Call | None
     return None
 
 
-def _made_by(expr: ast.expr, scope: Scope, method: str, depth: int = 0) -> bool:
+def _made_by(expr: ast.expr, scope: Scope, method: str) -> bool:
     """Is ``expr`` the result of a ``.method(...)`` call (directly or through a variable)?"""
     c = _chain_call(expr, scope)
     return c is not None and isinstance(c.func, ast.Attribute) and c.func.attr == method
