@@ -545,7 +545,7 @@ class Interp(ExpressionsMixin, ConditionsMixin):
         elem = self._element(it, lid) if it is not None else None
         if elem is None and it is None:
             elem = self._const_iteration(s, lid)
-        if elem is not None and isinstance(elem, tuple):
+        if isinstance(elem, tuple):
             # (key, value) pairs of a category dict, or enumerate()
             tgt = s.target
             if isinstance(tgt, (ast.Tuple, ast.List)) and len(tgt.elts) == 2:
@@ -558,8 +558,6 @@ class Interp(ExpressionsMixin, ConditionsMixin):
         self.loops.append((lid, it, exits))
         self.block(s.body)
         self.loops.pop()
-        if it is not None and s.orelse:
-            pass
         self.block(s.orelse)
 
     def _element(self, it: Val, lid: int) -> Any:
@@ -567,7 +565,7 @@ class Interp(ExpressionsMixin, ConditionsMixin):
         if k == LIST:
             return it.but(kind=ITEM, loop=lid)
         if k == STRS:
-            return it.but(kind=STR, loop=lid, match=("word" if it.match == "word" else it.match))
+            return it.but(kind=STR, loop=lid)
         if k == RESPS:
             return it.but(kind=RESP, loop=None)
         if k == RESP and it.api == "google.speech.streaming_recognize":
