@@ -20,6 +20,7 @@ from pygls.uris import from_fs_path
 
 from .. import __version__
 from ..abstract import Site
+from ..redirect.config import config_path, ignore_in_git, is_stale, read_redirects, write_redirect
 from . import diagnostics as diag
 from .documents import Document, analyze_document, default_analyzer, relative_file, site_at, site_on_line, uri_to_path
 from .jobs import JobManager
@@ -35,12 +36,6 @@ CMD_SHOW_REPORT = "chameleon.showReport"
 CMD_CANCEL = "chameleon.cancelJob"
 CMD_SERVER_INFO = "chameleon.serverInfo"
 DEBOUNCE_SECONDS = float(os.environ.get("CHAMELEON_LSP_DEBOUNCE", "0.25"))
-
-try:  # the redirect config module (owned by the trainer-service side); torch-free
-    from ..redirect.config import is_stale, read_redirects, write_redirect
-except ImportError:  # pragma: no cover - only while that module has not landed
-    read_redirects = is_stale = write_redirect = None  # type: ignore[assignment]
-
 
 class ChameleonLanguageServer(LanguageServer):
     def __init__(self) -> None:
@@ -273,11 +268,8 @@ class ChameleonLanguageServer(LanguageServer):
     # ---- vocabularies and redirects ----------------------------------------------------------
 
     def redirect_entries(self, root: Path) -> list[Any]:
-        if read_redirects is None:
-            return []
-        path = root / ".chameleon" / "redirect.json"
         try:
-            mtime = path.stat().st_mtime
+            mtime = config_path(root).stat().st_mtime
         except OSError:
             return []
         cached = self._redirects.get(str(root))
@@ -299,8 +291,7 @@ class ChameleonLanguageServer(LanguageServer):
         if e is None:
             return None
         rel_site = _with_file(site, relative_file(doc.path, str(self.root_for(doc.path))))
-        stale = bool(is_stale(e, rel_site)) if is_stale is not None else False
-        return Customization(model_id=e.model_id, stale=stale, metrics=getattr(e, "metrics", None))
+        return Customization(model_id=e.model_id, stale=is_stale(e, rel_site), metrics=getattr(e, "metrics", None))
 
     def vocabulary_for(self, site: Site, doc: Document) -> tuple[str, list[str]] | None:
         entry = self.redirect_for(site, doc)
@@ -332,8 +323,6 @@ class ChameleonLanguageServer(LanguageServer):
             pass
 
     def write_redirect(self, job: Any) -> None:
-        if write_redirect is None:
-            raise RuntimeError("chameleon_server.redirect.config is not installed")
         write_redirect(
             job.root,
             site=job.site,
@@ -401,13 +390,10 @@ def _ignore_in_git(data_dir: Path) -> None:
     """Trainer data under the workspace's `.chameleon/` (models, SQLite) must never be committed."""
     if data_dir.parent.name != ".chameleon":
         return
-    gi = data_dir.parent / ".gitignore"
-    if not gi.exists():
-        try:
-            data_dir.parent.mkdir(parents=True, exist_ok=True)
-            gi.write_text("# written by ChameleonAPI: local endpoints and trainer data\n*\n", encoding="utf-8")
-        except OSError:
-            pass
+    try:
+        ignore_in_git(data_dir.parent)
+    except OSError:
+        pass
 
 
 def _with_file(site: Site, file: str) -> Site:

@@ -116,12 +116,18 @@ def write_redirect(
     entries = [e for e in read_redirects(workspace) if (e.file, e.api) != (entry.file, entry.api)]
     entries.append(entry)
     path = config_path(workspace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    gitignore = path.parent / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("# written by ChameleonAPI: local endpoints and trainer data\n*\n", encoding="utf-8")
+    ignore_in_git(path.parent)
     _write_entries(path, entries)
     return path
+
+
+def ignore_in_git(config_dir: Path) -> None:
+    """Create ``config_dir`` with a ``.gitignore`` that ignores all of it: local endpoints and
+    trainer data (models, SQLite) must never be committed."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    gitignore = config_dir / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text("# written by ChameleonAPI: local endpoints and trainer data\n*\n", encoding="utf-8")
 
 
 def remove_redirect(workspace: Path, file: str, api: str) -> bool:
