@@ -285,8 +285,6 @@ class ConditionsMixin:
             return self._label_test(lv, _cat(labs), e, lv.match)
         if rv is not None and rv.kind in (STR, STRS):
             match = "substring" if rv.kind == STR and rv.match != "word" else rv.match
-            if rv.kind == STR and rv.match == "word":
-                match = "word"
             if lv is not None and lv.kind == CONSTELEM:
                 return self._label_test(rv, lv.extra[0], e, match, other=lv)
             if lv is not None:
