@@ -20,16 +20,10 @@ from ..abstract import Site
 Analyze = Callable[[str, str, Any], list[Site]]
 
 
-def default_analyzer() -> tuple[Analyze, type | None]:
-    """The analyzer's entry points, or a no-op while the analyzer is not installed."""
-    try:
-        from ..analyzer import analyze_source  # type: ignore[attr-defined]
-    except ImportError:
-        return (lambda source, path, ws=None: []), None
-    try:
-        from ..analyzer import Workspace  # type: ignore[attr-defined]
-    except ImportError:
-        Workspace = None  # type: ignore[assignment]
+def default_analyzer() -> tuple[Analyze, type]:
+    """The analyzer's entry points: analyze(source, path, workspace) and its ``Workspace`` class."""
+    from ..analyzer import Workspace, analyze_source
+
     return (lambda source, path, ws=None: analyze_source(source, path, workspace=ws)), Workspace
 
 

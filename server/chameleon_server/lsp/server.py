@@ -86,8 +86,6 @@ class ChameleonLanguageServer(LanguageServer):
         return relative_file(path, str(root))
 
     def analyzer_workspace(self, root: Path) -> Any:
-        if self.workspace_cls is None:
-            return None
         key = str(root)
         if key not in self.analyzer_workspaces:
             try:
