@@ -22,7 +22,7 @@ from typing import Any, Callable
 from lsprotocol import types as lsp
 
 from ..abstract import Category, Decision, Site
-from ..decision import label_matches
+from ..decision import label_matches, unmatched_labels
 from .vocab import nearest_labels
 
 SOURCE = "chameleon"
@@ -231,45 +231,42 @@ def diagnose(site: Site, text: str, vocabulary: tuple[str, list[str]] | None, lo
             )
         )
         return out
-    for cat in d.categories:
-        local = _same_file(getattr(cat, "labels_at", None), site)
-        for label in cat.labels:
-            if any(label_matches(v, label, d.match, d.case_insensitive) for v in vocab):
-                continue
-            rng = _label_range(site, cat, label, loc)
-            target = None if local else _foreign_span(cat, label)
-            variant = None if d.case_insensitive else _case_variant(label, d, vocab)
-            if variant is not None:
-                examples = [v for v in vocab if label_matches(v, label, d.match, True)][:3]
-                out.append(
-                    _diagnostic(
-                        rng,
-                        lsp.DiagnosticSeverity.Warning,
-                        CODE_CASE,
-                        f"'{label}'{_where(cat, site)} never matches: the API capitalises its labels ("
-                        + ", ".join(f"'{e}'" for e in examples)
-                        + f") and this comparison is case-sensitive. Write '{variant}' or compare with .lower().",
-                        {
-                            "label": label,
-                            "replacement": variant,
-                            "category": cat.name,
-                            "lowerAt": [lower_at.line, lower_at.character] if lower_at else None,
-                            "target": target,
-                        },
-                    )
-                )
-                continue
-            near = nearest_labels(label, vocab)
-            hint = (" Nearest real labels: " + ", ".join(f"'{n}'" for n in near) + ".") if near else ""
+    for i, label in unmatched_labels(d, vocab):
+        cat = d.categories[i]
+        rng = _label_range(site, cat, label, loc)
+        target = None if _same_file(getattr(cat, "labels_at", None), site) else _foreign_span(cat, label)
+        variant = None if d.case_insensitive else _case_variant(label, d, vocab)
+        if variant is not None:
+            examples = [v for v in vocab if label_matches(v, label, d.match, True)][:3]
             out.append(
                 _diagnostic(
                     rng,
                     lsp.DiagnosticSeverity.Warning,
-                    CODE_UNKNOWN,
-                    f"'{label}'{_where(cat, site)} is never returned by {site.api} (vocabulary: {vname}), so category '{cat.name}' cannot fire on it.{hint}",
-                    {"label": label, "suggestions": near, "category": cat.name, "target": target},
+                    CODE_CASE,
+                    f"'{label}'{_where(cat, site)} never matches: the API capitalises its labels ("
+                    + ", ".join(f"'{e}'" for e in examples)
+                    + f") and this comparison is case-sensitive. Write '{variant}' or compare with .lower().",
+                    {
+                        "label": label,
+                        "replacement": variant,
+                        "category": cat.name,
+                        "lowerAt": [lower_at.line, lower_at.character] if lower_at else None,
+                        "target": target,
+                    },
                 )
             )
+            continue
+        near = nearest_labels(label, vocab)
+        hint = (" Nearest real labels: " + ", ".join(f"'{n}'" for n in near) + ".") if near else ""
+        out.append(
+            _diagnostic(
+                rng,
+                lsp.DiagnosticSeverity.Warning,
+                CODE_UNKNOWN,
+                f"'{label}'{_where(cat, site)} is never returned by {site.api} (vocabulary: {vname}), so category '{cat.name}' cannot fire on it.{hint}",
+                {"label": label, "suggestions": near, "category": cat.name, "target": target},
+            )
+        )
     return out
 
 
