@@ -8,8 +8,9 @@ later (VS Code pushes them; other clients send ``null`` and expect the server to
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
+
+from .service import read_token_file
 
 SECTION = "chameleon"
 
@@ -27,14 +28,7 @@ class Settings:
 
     def resolved_token(self) -> str | None:
         """The token itself, or the first line of the token file; None when neither is usable."""
-        if self.token:
-            return self.token
-        if self.token_file:
-            try:
-                return Path(self.token_file).expanduser().read_text(encoding="utf-8").strip() or None
-            except OSError:
-                return None
-        return None
+        return self.token or read_token_file(self.token_file)
 
 
 def _str_or_none(v: Any) -> str | None:
