@@ -132,11 +132,9 @@ class TrainerClient:
                         return
                     if line == "":
                         if data:
-                            payload = json.loads("\n".join(data))
+                            yield json.loads("\n".join(data))
                             if event == "end":
-                                yield payload
                                 return
-                            yield payload
                         event, data = "message", []
                     elif line.startswith("event:"):
                         event = line[6:].strip()
