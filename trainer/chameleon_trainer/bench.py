@@ -12,7 +12,6 @@ and overall: means over apps. Writes a table, JSON and a PNG chart.
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import time
 from dataclasses import dataclass
