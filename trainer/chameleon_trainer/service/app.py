@@ -73,10 +73,7 @@ def create_app(cfg: ServiceConfig) -> FastAPI:
         await asyncio.to_thread(executor.start)
         yield
         executor.stop(timeout=1.0)  # a running job is not waited for: it is marked interrupted below
-        for job in store.list(limit=10_000):
-            if job.state == "running":
-                store.finish(job.id, "interrupted",
-                             error="the trainer service was stopped while this job was running; submit it again")
+        executor.mark_interrupted([job.id for job in store.list(limit=10_000) if job.state == "running"])
 
     app = FastAPI(
         title="ChameleonAPI trainer service",
