@@ -177,7 +177,14 @@ class JobStore:
         )
 
     def set_progress(self, job_id: str, progress: dict[str, Any], metrics: dict[str, Any] | None = None) -> None:
-        fields: dict[str, Any] = {"progress": progress}
+        # Keep the stages a job went through (progress.stages), so a client that polls, or a short
+        # stage that starts and ends between two reads, still shows what ran.
+        job = self.get(job_id)
+        seen = list((job.progress.get("stages") or []) if job else [])
+        stage = progress.get("stage")
+        if stage and stage not in seen:
+            seen.append(stage)
+        fields: dict[str, Any] = {"progress": {**progress, "stages": seen}}
         if metrics is not None:
             fields["metrics"] = metrics
         self._update(job_id, ("running",), **fields)
